@@ -18,7 +18,12 @@ from functools import cache
 import pandas as pd
 
 from .fetch import resolve
-from .readers import grids, imf, lai, ons, outlook, oecd_stat, rai, regineq, sdmx
+from importlib import import_module
+
+
+def _reader(name: str):
+    """Import a reader module on first use, so one table never waits on another's reader."""
+    return import_module(f"fiscalbook.readers.{name}")
 
 
 def _frozen(df: pd.DataFrame) -> pd.DataFrame:
@@ -28,7 +33,7 @@ def _frozen(df: pd.DataFrame) -> pd.DataFrame:
 
 @cache
 def _tl2_outlook():
-    return outlook.read_tl2(resolve("oecd_tl2_outlook"))
+    return _reader("outlook").read_tl2(resolve("oecd_tl2_outlook"))
 
 
 def tl2_outlook() -> pd.DataFrame:
@@ -39,7 +44,7 @@ def tl2_outlook() -> pd.DataFrame:
 
 @cache
 def _tl3_metro():
-    return outlook.read_tl3_metro(resolve("oecd_tl3_metro_outlook"))
+    return _reader("outlook").read_tl3_metro(resolve("oecd_tl3_metro_outlook"))
 
 
 def tl3_metro() -> pd.DataFrame:
@@ -51,7 +56,7 @@ def tl3_metro() -> pd.DataFrame:
 
 @cache
 def _per_worker_low_high():
-    return outlook.read_per_worker_low_high(resolve("oecd_per_worker_low_high"))
+    return _reader("outlook").read_per_worker_low_high(resolve("oecd_per_worker_low_high"))
 
 
 def per_worker_low_high() -> pd.DataFrame:
@@ -62,7 +67,7 @@ def per_worker_low_high() -> pd.DataFrame:
 @cache
 def _oecd_stat(measure: str):
     dataset = {"gdp": "oecd_stat_tl2_gdp", "gdp_per_head": "oecd_stat_tl2_gdppc"}[measure]
-    return oecd_stat.read_export(resolve(dataset))
+    return _reader("oecd_stat").read_export(resolve(dataset))
 
 
 def oecd_stat_tl2(measure: str = "gdp_per_head") -> pd.DataFrame:
@@ -73,7 +78,7 @@ def oecd_stat_tl2(measure: str = "gdp_per_head") -> pd.DataFrame:
 
 @cache
 def _sdmx_gdp():
-    return sdmx.read_sdmx_csv(resolve("oecd_sdmx_gdp"))
+    return _reader("sdmx").read_sdmx_csv(resolve("oecd_sdmx_gdp"))
 
 
 def sdmx_gdp() -> pd.DataFrame:
@@ -84,12 +89,12 @@ def sdmx_gdp() -> pd.DataFrame:
 
 def gdp_per_worker(level: str = "TL2") -> pd.DataFrame:
     """GDP per worker (employment at place of work), USD PPP, 2019–2020, from DF_GDP."""
-    return sdmx.per_worker(_sdmx_gdp(), level=level)
+    return _reader("sdmx").per_worker(_sdmx_gdp(), level=level)
 
 
 @cache
 def _sdmx_codelists():
-    return sdmx.read_structure(resolve("oecd_sdmx_structure"))
+    return _reader("sdmx").read_structure(resolve("oecd_sdmx_structure"))
 
 
 def sdmx_codelists() -> pd.DataFrame:
@@ -101,7 +106,7 @@ def sdmx_codelists() -> pd.DataFrame:
 def _grid(kind: str):
     dataset = {"tl2": "oecd_tl2_grid", "tl3": "oecd_tl3_grid", "countries": "oecd_countries_grid",
                "uk": "oecd_uk_grid"}[kind]
-    return getattr(grids, f"read_{kind}_grid")(resolve(dataset))
+    return getattr(_reader("grids"), f"read_{kind}_grid")(resolve(dataset))
 
 
 def tl2_grid() -> pd.DataFrame:
@@ -126,7 +131,7 @@ def uk_grid() -> pd.DataFrame:
 
 @cache
 def _rai_country():
-    return rai.read_country(resolve("rai_country"))
+    return _reader("rai").read_country(resolve("rai_country"))
 
 
 def rai_country() -> pd.DataFrame:
@@ -137,7 +142,7 @@ def rai_country() -> pd.DataFrame:
 
 @cache
 def _rai_regional():
-    return rai.read_regional(resolve("rai_regional"))
+    return _reader("rai").read_regional(resolve("rai_regional"))
 
 
 def rai_regional() -> pd.DataFrame:
@@ -148,7 +153,7 @@ def rai_regional() -> pd.DataFrame:
 
 @cache
 def _imf():
-    return imf.read_fiscal_decentralisation(resolve("imf_fd"))
+    return _reader("imf").read_fiscal_decentralisation(resolve("imf_fd"))
 
 
 def imf_decentralisation() -> pd.DataFrame:
@@ -158,7 +163,7 @@ def imf_decentralisation() -> pd.DataFrame:
 
 @cache
 def _imf_metadata():
-    return imf.read_metadata(resolve("imf_fd_metadata"))
+    return _reader("imf").read_metadata(resolve("imf_fd_metadata"))
 
 
 def imf_metadata() -> pd.DataFrame:
@@ -168,7 +173,7 @@ def imf_metadata() -> pd.DataFrame:
 
 @cache
 def _lai():
-    return lai.read_lai(resolve("lai"))
+    return _reader("lai").read_lai(resolve("lai"))
 
 
 def local_autonomy() -> pd.DataFrame:
@@ -178,7 +183,7 @@ def local_autonomy() -> pd.DataFrame:
 
 @cache
 def _ons_productivity():
-    return ons.read_itl_productivity(resolve("ons_itl_productivity"))
+    return _reader("ons").read_itl_productivity(resolve("ons_itl_productivity"))
 
 
 def ons_productivity() -> pd.DataFrame:
@@ -189,7 +194,7 @@ def ons_productivity() -> pd.DataFrame:
 
 @cache
 def _ons_gdp():
-    return ons.read_regional_gdp(resolve("ons_regional_gdp"))
+    return _reader("ons").read_regional_gdp(resolve("ons_regional_gdp"))
 
 
 def ons_regional_gdp() -> pd.DataFrame:
@@ -200,9 +205,19 @@ def ons_regional_gdp() -> pd.DataFrame:
 
 @cache
 def _regineq():
-    return regineq.read_regineq(resolve("regineq"))
+    return _reader("regineq").read_regineq(resolve("regineq"))
 
 
 def regineq_panel() -> pd.DataFrame:
     """Kessler–Hansen–Lessmann panel (pder::RegIneq): iso3, period, and its variables."""
     return _frozen(_regineq())
+
+
+@cache
+def _codebook():
+    return _reader("codebook").read_codebook(resolve("oecd_codebook"))
+
+
+def codebook() -> pd.DataFrame:
+    """OECD regional statistics codebook: sheet, code, label (reference only)."""
+    return _frozen(_codebook())
