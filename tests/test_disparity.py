@@ -195,3 +195,29 @@ def test_panel_bad_input():
     bad.loc[0, "gdp_per_head_usd_ppp2015"] = 0.0  # a zero is an error, not a gap
     with pytest.raises(ValueError, match="strictly positive"):
         panel(bad)
+
+
+# --- capital regions ------------------------------------------------------------------
+
+def test_capital_region_lookup():
+    assert disparity.capital_region("GBR") == "UKI"
+    assert disparity.capital_region("GBR", "TL3") == "UK001MC"
+    assert disparity.capital_region("USA") == "US11"  # the capital, not the largest city
+    assert disparity.capital_region("TUR", "TL3") == "TR510"  # Ankara, not Istanbul
+    with pytest.raises(KeyError, match="no TL3 capital unit"):
+        disparity.capital_region("AUS", "TL3")
+    with pytest.raises(KeyError, match="no capital region"):
+        disparity.capital_region("XXX")
+    with pytest.raises(ValueError, match="level"):
+        disparity.capital_region("GBR", "TL1")
+
+
+def test_drop_capital_removes_exactly_one_row_per_country_year():
+    df = pd.DataFrame({"iso3": ["GBR"] * 3 + ["FRA"] * 2, "year": 2019,
+                       "region": ["UKI", "UKC", "UKD", "FR1", "FRB"]})
+    out = disparity.drop_capital(df)
+    assert list(out.region) == ["UKC", "UKD", "FRB"]
+    with pytest.raises(ValueError, match="not found"):
+        disparity.drop_capital(df[df.region != "FR1"])
+    with pytest.raises(KeyError):
+        disparity.drop_capital(pd.DataFrame({"iso3": ["XXX"], "region": ["X1"]}))

@@ -205,3 +205,86 @@ def wide(long: pd.DataFrame, by: Sequence[str] = ("iso3", "year")) -> pd.DataFra
     w = long.pivot_table(index=list(by), columns=["index", "weighting"], values="value", dropna=False)
     w.columns = [f"{i}_{wt}" for i, wt in w.columns]
     return w.reset_index()
+
+
+# --- capital regions --------------------------------------------------------------------
+#
+# The region that contains each country's capital city (the seat of national government,
+# not the largest city), at TL2 and in the Regional Outlook's TL3/metro units, where TL3
+# regions of one functional urban area are merged into one unit (codes ending in MC/M,
+# e.g. UK001MC = London). Checked by hand against the OECD territorial grid 2020 and the
+# Regional Outlook region names (tests/test_disparity.py repeats the check on the data).
+# Where the capital is not the economic centre, the mapping still follows the capital:
+# Canberra (AU8), Ottawa (Ontario, CA35), Ankara (TR51 / TR510), Washington (District of
+# Columbia, US11; at TL3 the Washington–Baltimore metro unit US174), Wellington (NZ19), Bern
+# (Espace Mittelland, CH02; Bern TL3 CH021). Norway's TL2 code NO08 is "Oslo and Viken"
+# (2021 NUTS); Ireland's IE06 is "Eastern and Midland" (Dublin); Slovenia's SI04 is Western
+# Slovenia (Ljubljana). Countries whose TL2 level is the whole country (EST, LVA, LUX) map to
+# that single unit, so dropping it leaves nothing: their "excluding capital" index is NaN.
+CAPITALS: dict[str, tuple[str, str, str | None]] = {
+    # iso3: (capital city, TL2 region, TL3/metro unit in tables.tl3_metro or None)
+    "AUS": ("Canberra", "AU8", None),
+    "AUT": ("Vienna", "AT13", "AT001MC"),
+    "BEL": ("Brussels", "BE1", "BE001MC"),
+    "CAN": ("Ottawa", "CA35", None),
+    "CHE": ("Bern", "CH02", "CH021"),
+    "COL": ("Bogotá", "CO11", None),
+    "CZE": ("Prague", "CZ01", "CZ001MC"),
+    "DEU": ("Berlin", "DE3", "DE001MC"),
+    "DNK": ("Copenhagen", "DK01", "DK001MC"),
+    "ESP": ("Madrid", "ES30", "ES300"),
+    "EST": ("Tallinn", "EE00", "EE001"),
+    "FIN": ("Helsinki", "FI1B", "FI1B1"),
+    "FRA": ("Paris", "FR1", "FR001MC"),
+    "GBR": ("London", "UKI", "UK001MC"),
+    "GRC": ("Athens", "EL30", "EL001MC"),
+    "HUN": ("Budapest", "HU11", "HU001MC"),
+    "IRL": ("Dublin", "IE06", "IE001MC"),
+    "ITA": ("Rome", "ITI4", "ITI43"),
+    "JPN": ("Tokyo", "JPD", "JP01MC"),
+    "KOR": ("Seoul", "KR01", "KR01MC"),
+    "LTU": ("Vilnius", "LT01", "LT011"),
+    "LUX": ("Luxembourg", "LU00", "LU000"),
+    "LVA": ("Riga", "LV00", "LV001MC"),
+    "MEX": ("Mexico City", "ME09", None),
+    "NLD": ("Amsterdam", "NL32", "NL002MC"),
+    "NOR": ("Oslo", "NO08", "NO081"),
+    "NZL": ("Wellington", "NZ19", "NZ019"),
+    "POL": ("Warsaw", "PL91", "PL001MC"),
+    "PRT": ("Lisbon", "PT17", "PT170"),
+    "SVK": ("Bratislava", "SK01", "SK010"),
+    "SVN": ("Ljubljana", "SI04", "SI041"),
+    "SWE": ("Stockholm", "SE11", "SE110"),
+    "TUR": ("Ankara", "TR51", "TR510"),
+    "USA": ("Washington, D.C.", "US11", "US174"),
+}
+
+
+def capital_region(iso3: str, level: str = "TL2") -> str:
+    """The code of the region containing `iso3`'s capital at `level` ("TL2" or "TL3")."""
+    if level not in ("TL2", "TL3"):
+        raise ValueError(f"level must be 'TL2' or 'TL3', got {level!r}")
+    try:
+        city, tl2, tl3 = CAPITALS[iso3]
+    except KeyError:
+        raise KeyError(f"no capital region recorded for {iso3!r}") from None
+    code = tl2 if level == "TL2" else tl3
+    if code is None:
+        raise KeyError(f"no {level} capital unit recorded for {iso3!r} ({city})")
+    return code
+
+
+def drop_capital(df: pd.DataFrame, level: str = "TL2", region: str = "region") -> pd.DataFrame:
+    """`df` without each country's capital region.
+
+    Fails loudly rather than silently keeping a capital: raises KeyError for a country with
+    no recorded capital unit, and ValueError when a country's recorded capital code does
+    not occur among its rows (a changed code list would otherwise go unnoticed).
+    """
+    codes = {iso: capital_region(iso, level) for iso in df["iso3"].unique()}
+    present = df.groupby("iso3")[region].agg(lambda s: set(s))
+    absent = [f"{iso}:{code}" for iso, code in codes.items() if code not in present[iso]]
+    if absent:
+        raise ValueError(f"capital region(s) not found in the data: {absent}")
+    is_capital = df[region].to_numpy() == df["iso3"].map(codes).to_numpy()
+    return df.loc[~is_capital]
