@@ -202,3 +202,130 @@ def test_snapshot_per_worker_low_high():
     assert (wide["low"] < wide["high"]).all()
     gbr = df[df.iso3 == "GBR"]
     assert (gbr.year.min(), gbr.year.max()) == (2004, 2020)
+
+
+# ---------------------------------------------------------------- SDMX-CSV and structure
+
+from fiscalbook.readers import sdmx  # noqa: E402
+
+SDMX = FIX / "df_gdp_small.csv"
+DSD = FIX / "dsd_small.xml"
+
+
+def test_sdmx_csv_values():
+    df = sdmx.read_sdmx_csv(SDMX)
+    assert list(df.columns) == ["iso3", "region", "level", "year", "measure", "unit", "prices", "value",
+                                "obs_status", "freq", "territorial_type", "activity"]
+    assert len(df) == 16
+    el = df[df.region == "EL645"].iloc[0]
+    assert el.value == pytest.approx(476_660_000.0, rel=1e-12)          # 476.66 x 10**6
+    assert (el.iso3, el.level, el.year, el.prices, el.unit, el.obs_status) == ("GRC", "TL3", 2019, "Q", "XDC", "P")
+    assert df["year"].dtype == np.int64
+    ukc = df[(df.region == "UKC") & (df.year == 2020)].set_index(["measure", "unit"])["value"]
+    assert ukc[("GDP", "USD_PPP")] == 81_000_000_000.0
+    assert ukc[("GDP", "USD_PPP_WR")] == 68644.0                         # UNIT_MULT 0
+    assert ukc[("EMP", "PS")] == 1_180_000.0
+    assert set(df.level) == {"CTRY", "TL2", "TL3"}
+
+
+def test_sdmx_per_worker():
+    w = sdmx.per_worker(sdmx.read_sdmx_csv(SDMX), level="TL2")
+    assert list(w.columns) == ["iso3", "region", "year", "gdp_per_worker_usd_ppp", "employment", "gdp_usd_ppp",
+                               "population", "prices", "source"]
+    w = w.set_index(["region", "year"])
+    assert w.loc[("UKC", 2020)].tolist() == ["GBR", 68644.0, 1_180_000.0, 81e9, 2_710_000.0, "Q", "published"]
+    ukd = w.loc[("UKD", 2019)]
+    assert (ukd.gdp_per_worker_usd_ppp, ukd.prices, ukd.source) == (75000.0, "Q", "derived")  # constant preferred
+    assert np.isnan(ukd.population)
+    uke = w.loc[("UKE", 2019)]
+    assert (uke.gdp_per_worker_usd_ppp, uke.prices) == (100000.0, "V")
+    assert len(w) == 4
+    assert sdmx.per_worker(sdmx.read_sdmx_csv(SDMX), level="TL3").empty  # no TL3 employment
+    with pytest.raises(ValueError):
+        sdmx.per_worker(sdmx.read_sdmx_csv(SDMX), level="TL4")
+
+
+def test_sdmx_per_worker_disagreement_fails(tmp_path):
+    bad = _variant(tmp_path, SDMX, lambda t: t.replace("USD_PPP_WR,2020.0,68644.0", "USD_PPP_WR,2020.0,69000.0"),
+                   encoding="utf-8")
+    with pytest.raises(SourceFormatError, match="disagrees with GDP/EMP"):
+        sdmx.per_worker(sdmx.read_sdmx_csv(bad))
+
+
+@pytest.mark.parametrize("edit, match", [
+    (lambda t: t[: len(t) - 30], "not numeric|empty|malformed"),                      # truncated last row
+    (lambda t: t.replace(",UNIT_MULT,", ",UNIT_MULTIPLIER,"), "missing column"),
+    (lambda t: t + t.splitlines()[1] + "\n", "unique|duplicate"),                   # duplicated observation
+    (lambda t: t.replace("POP,_T,_Z,PS,2019.0,2700000.0", "POP,_T,_Z,PS,2019.0,-2700000.0"),
+     "greater_than_or_equal|population_and_employment"),
+    (lambda t: t.replace("USD_PPP_WR,2019.0,75000.0", "USD_PPP_WR,2019.0,0.0"), "plausible"),  # per worker 0
+    (lambda t: t.replace("2019.0,476.66", "2019.5,476.66"), "whole year"),
+    (lambda t: t.replace("476.66,GRC,P,2015,6.0", "476.66,GRC,P,2015,x"), "UNIT_MULT is not numeric"),
+    (lambda t: t.replace("476.66,GRC", ",GRC"), "empty cells"),
+    (lambda t: t.replace("A,CTRY,GBR,", "A,TL9,GBR,"), "isin"),
+    (lambda t: t.replace("476.66,GRC", "476.66,GR"), "str_matches"),
+    (lambda t: t.replace("CTRY,GBR,_Z,POP", "CTRY,GBX,_Z,POP"), "REF_AREA different"),
+    (lambda t: t.replace("\n", "\n\"", 1), "malformed|empty|missing|not numeric"),
+])
+def test_sdmx_csv_bad_input(tmp_path, edit, match):
+    bad = _variant(tmp_path, SDMX, edit, encoding="utf-8")
+    with pytest.raises(SourceFormatError, match=match) as err:
+        sdmx.read_sdmx_csv(bad)
+    assert str(bad) in str(err.value)
+
+
+def test_sdmx_csv_wrong_encoding(tmp_path):
+    bad = tmp_path / "x.csv"
+    bad.write_bytes(SDMX.read_bytes().replace(b"EL645", b"EL\xe945"))
+    with pytest.raises(SourceFormatError, match="not valid utf-8"):
+        sdmx.read_sdmx_csv(bad)
+
+
+def test_sdmx_structure_with_codelists():
+    s = sdmx.read_structure(DSD)
+    assert list(s.columns) == ["dsd", "component", "kind", "position", "codelist", "codelist_agency",
+                               "codelist_version", "code", "name"]
+    tl = s[s.component == "TERRITORIAL_LEVEL"].set_index("code")["name"]
+    assert tl.to_dict() == {"CTRY": "Country", "TL2": "Large regions (TL2)"}   # English name chosen
+    meas = s[s.component == "MEASURE"].iloc[0]
+    assert (meas.codelist, meas.position, meas.code) == ("CL_REG_MEASURE", 2, None) or pd.isna(meas.code)
+    assert s.set_index("component").loc["TIME_PERIOD", "kind"] == "time_dimension"
+    assert pd.isna(s.set_index("component").loc["TIME_PERIOD", "codelist"])
+    assert s.set_index("component").loc["UNIT_MULT", "codelist_agency"] == "SDMX"
+    assert s.set_index("component").loc["OBS_VALUE", "kind"] == "measure"
+
+
+@pytest.mark.parametrize("edit, match", [
+    (lambda t: t[:400], "not well-formed"),
+    (lambda t: t.replace("structure:DataStructure ", "structure:DataStructureX ").replace(
+        "</structure:DataStructure>", "</structure:DataStructureX>"), "no structure:DataStructure"),
+])
+def test_sdmx_structure_bad_input(tmp_path, edit, match):
+    bad = _variant(tmp_path, DSD, edit, encoding="utf-8")
+    with pytest.raises(SourceFormatError, match=match):
+        sdmx.read_structure(bad)
+
+
+@pytest.mark.snapshot
+def test_snapshot_sdmx():
+    from fiscalbook.fetch import resolve
+    df, secs = _timed(sdmx.read_sdmx_csv, resolve("oecd_sdmx_gdp"))
+    print(f"SDMX DF_GDP read in {secs:.2f} s")
+    assert len(df) == 55149
+    assert df["iso3"].nunique() == 38
+    assert sorted(df["year"].unique()) == [2019, 2020]
+    assert df.groupby("level")["region"].nunique().to_dict() == {"CTRY": 38, "TL2": 354, "TL3": 1961}
+    # UNIT_MULT applied: GDP levels are in US dollars, not millions
+    uk = df[(df.region == "GBR") & (df.measure == "GDP") & (df.unit == "USD_PPP") & (df.prices == "Q")]
+    assert uk["value"].between(2e12, 4e12).all()
+    w = sdmx.per_worker(df, "TL2")
+    assert w["region"].nunique() == 318 and w["iso3"].nunique() == 26
+    assert (w["prices"] == "Q").all() and (w["source"] == "published").all()
+    # the cross-check in per_worker held; and the derived value equals GDP/EMP
+    assert np.allclose(w["gdp_per_worker_usd_ppp"], w["gdp_usd_ppp"] / w["employment"], rtol=1e-4)
+    # the TL2 level also carries UKI7 (Outer London - West and North West, a NUTS 2 unit
+    # inside UKI): 13 UK "TL2" units that overlap; analyses must drop it
+    assert set(w.loc[w.iso3 == "GBR", "region"]) == {f"UK{c}" for c in "CDEFGHIJKLMN"} | {"UKI7"}
+    s = sdmx.read_structure(resolve("oecd_sdmx_structure"))
+    assert s.loc[s.kind == "dimension", "component"].tolist() == sdmx.DIMENSIONS[:-1]
+    assert s["code"].isna().all()            # the catalogued file carries no code lists
