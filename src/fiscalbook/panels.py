@@ -59,6 +59,16 @@ VALUE = "gdp_per_head_usd_ppp2015"
 MAIN_MEASURES: tuple[str, ...] = (
     "rai_fiscal_autonomy", "rai_self_rule", "imf_tax_share", "imf_own_spending_share", "imf_vfi")
 
+# Countries left out of a source, with the reason (checked against the data in the tests).
+# In the Regional Outlook TL2 file, Belgium's "BE100" repeats Brussels (BE1): the same
+# population every year and the same GDP per head from 2003 (BE100 is Brussels' TL3 code) and the Flemish Region (BE2) is absent: Belgium's regions
+# there are Brussels and Wallonia only, so its disparity and relative productivity would be
+# wrong. Belgium stays in the OECD.Stat panel, which has all three regions.
+EXCLUDED: dict[str, dict[str, str]] = {
+    "outlook": {"BEL": "BE100 duplicates Brussels (BE1); Flanders (BE2) is missing"},
+    "oecd_stat": {},
+}
+
 SAMPLE_LABELS: dict[str, str] = {
     "all": "All regions",
     "no_capital": "Without capital regions",
@@ -243,7 +253,8 @@ def regions_table(source: str = "outlook") -> tuple[pd.DataFrame, pd.DataFrame |
     from . import tables
 
     if source == "outlook":
-        return tables.tl2_outlook(), None
+        t = tables.tl2_outlook()
+        return t.loc[~t["iso3"].isin(EXCLUDED["outlook"])].reset_index(drop=True), None
     if source != "oecd_stat":
         raise ValueError(f"unknown source {source!r}; choose from {SOURCES}")
     pc = tables.oecd_stat_tl2("gdp_per_head")
@@ -263,7 +274,7 @@ def regions_table(source: str = "outlook") -> tuple[pd.DataFrame, pd.DataFrame |
         tl2["population"] = np.nan
     # keep only countries with at least two TL2 regions (TL1 = TL2 countries add nothing)
     n = tl2.groupby("iso3")["region"].transform("nunique")
-    tl2 = tl2.loc[n >= 2]
+    tl2 = tl2.loc[(n >= 2) & ~tl2["iso3"].isin(EXCLUDED["oecd_stat"])]
     return tl2.reset_index(drop=True), nat.reset_index(drop=True)
 
 

@@ -1,0 +1,153 @@
+"""H4 — Countries: does fiscal autonomy go with narrower regional gaps?
+
+    from fiscalbook import country_disparity as cd
+    res = cd.estimates(source="outlook", index="cv", weighting="population")
+    cd.headline()
+
+The design of the replication chapter (Kessler, Hansen & Lessmann's panel: regional
+inequality on a decentralisation measure, pooled and with country and period effects)
+applied to OECD TL2 data: for each country and year, a disparity index of TL2 GDP per
+head (`disparity.panel`, both weightings) regressed on each autonomy measure,
+
+    pooled:   D_ct = a + b · autonomy_ct(-L) + year FE              (between and within)
+    FE:       D_ct = b · autonomy_ct(-L) + country FE + year FE      (within country)
+
+with CR1 standard errors clustered by country and a restricted wild cluster bootstrap for
+every main coefficient (B = BOOT_B, seed = SEED). Disparity indices are in their own units
+(CV, Theil: 0 = equal). The UK counterfactual is b × (OECD median − UK value), in index
+units and as a percentage of the UK's own latest index value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from . import panels, regions
+from .estimation import EstimationError, fit_fe, wild_cluster_bootstrap
+
+SEED = regions.SEED
+BOOT_B = regions.BOOT_B
+MEASURES = panels.MAIN_MEASURES
+DESIGNS = {"pooled": ("year",), "fe": ("iso3", "year")}
+DESIGN_LABELS = {"pooled": "Pooled (year FE)", "fe": "Country and year FE"}
+
+
+@cache
+def _panel(source: str, sample: str) -> pd.DataFrame:
+    return panels.disparity_panel(source=source, lags=(1, 3), sample=sample)
+
+
+def panel(source: str = "outlook", sample: str = "all", index: str | None = None,
+          weighting: str | None = None) -> pd.DataFrame:
+    """Country-year disparity panel, optionally one index and weighting."""
+    d = _panel(source, sample)
+    if index is not None:
+        d = d.loc[d["index"] == index]
+    if weighting is not None:
+        d = d.loc[d["weighting"] == weighting]
+    return d.copy()
+
+
+def fit(d: pd.DataFrame, measure: str, design: str = "fe", lag: int = 0,
+        bootstrap: bool = True, B: int = BOOT_B, seed: int = SEED,
+        outcome: str = "value") -> dict:
+    """One country-year model on a one-index, one-weighting panel."""
+    if d.duplicated(["iso3", "year"]).any():
+        raise ValueError("pass a panel with one index and one weighting")
+    x = regions.regressor(measure, lag)
+    dd = d.dropna(subset=[x, outcome])
+    fe = DESIGNS[design]
+    res = fit_fe(dd, outcome, [x], fe=fe, cluster="iso3")
+    boot = None
+    if bootstrap:
+        boot = wild_cluster_bootstrap(dd, outcome, [x], x, fe=fe, cluster="iso3", B=B, seed=seed)
+    return dict(fit=res, est=res.estimate(x), boot=boot, measure=measure, design=design,
+                lag=lag, n_countries=int(dd["iso3"].nunique()),
+                years=(int(dd["year"].min()), int(dd["year"].max())),
+                mean_outcome=float(dd[outcome].mean()), data=dd)
+
+
+def estimates(source: str = "outlook", index: str = "cv", weighting: str = "population",
+              sample: str = "all", measures: Sequence[str] = MEASURES,
+              designs: Sequence[str] = ("pooled", "fe"), lags: Sequence[int] = (0,),
+              bootstrap: bool = True, B: int = BOOT_B) -> dict:
+    """{(measure, design, lag): fit dict}; unestimable models listed under "skipped"."""
+    d = panel(source, sample, index, weighting)
+    out, skipped = {}, []
+    for m in measures:
+        for des in designs:
+            for L in lags:
+                try:
+                    out[(m, des, L)] = fit(d, m, des, L, bootstrap=bootstrap, B=B)
+                except (EstimationError, KeyError) as e:
+                    skipped.append((m, des, L, str(e)))
+    out["skipped"] = skipped
+    return out
+
+
+def summary(results: dict) -> pd.DataFrame:
+    rows = []
+    for key, r in results.items():
+        if key == "skipped":
+            continue
+        e, b = r["est"], r["boot"]
+        rows.append(dict(measure=r["measure"], label=regions.label(r["measure"]),
+                         design=r["design"], lag=r["lag"], coef=e.coef, se=e.se,
+                         ci_low=e.ci_low, ci_high=e.ci_high, p=e.p,
+                         boot_p=b.p if b else np.nan, boot_ci_low=b.ci_low if b else np.nan,
+                         boot_ci_high=b.ci_high if b else np.nan, n_obs=e.n_obs,
+                         n_countries=r["n_countries"], first_year=r["years"][0],
+                         last_year=r["years"][1], mean_outcome=r["mean_outcome"]))
+    return pd.DataFrame(rows)
+
+
+def uk_latest(source: str = "outlook", index: str = "cv", weighting: str = "population") -> dict:
+    """The UK's index value in the latest year of the panel."""
+    d = panel(source, "all", index, weighting)
+    uk = d.loc[d["iso3"] == "GBR"].sort_values("year")
+    if uk.empty:
+        raise ValueError("no UK rows in the disparity panel")
+    last = uk.iloc[-1]
+    return dict(year=int(last["year"]), value=float(last["value"]))
+
+
+def uk_effect(est, gap: dict, uk_value: float) -> dict:
+    """Predicted change in the UK's index (index units and % of its latest value) if its
+    measure moved to the OECD median, with the estimate's interval."""
+    s = regions.scaled(est, gap["delta"])
+    return dict(change=s.coef, change_low=s.ci_low, change_high=s.ci_high,
+                pct=100 * s.coef / uk_value, pct_low=100 * s.ci_low / uk_value,
+                pct_high=100 * s.ci_high / uk_value)
+
+
+@cache
+def _headline() -> dict:
+    out = {}
+    uk = uk_latest("outlook", "cv", "population")
+    out["uk_cv_year"], out["uk_cv"] = uk["year"], uk["value"]
+    res = estimates("outlook", "cv", "population",
+                    measures=("rai_fiscal_autonomy", "imf_tax_share"), designs=("fe",))
+    for m in ("rai_fiscal_autonomy", "imf_tax_share"):
+        r = res.get((m, "fe", 0))
+        if r is None:
+            continue
+        e, b = r["est"], r["boot"]
+        eff = uk_effect(b, regions.uk_gap(m), uk["value"])
+        out.update({f"{m}_coef": e.coef, f"{m}_ci_low": e.ci_low, f"{m}_ci_high": e.ci_high,
+                    f"{m}_p": e.p, f"{m}_boot_p": b.p, f"{m}_boot_ci_low": b.ci_low,
+                    f"{m}_boot_ci_high": b.ci_high, f"{m}_n_countries": r["n_countries"],
+                    f"{m}_uk_change": eff["change"], f"{m}_uk_change_low": eff["change_low"],
+                    f"{m}_uk_change_high": eff["change_high"], f"{m}_uk_pct": eff["pct"]})
+    return out
+
+
+def headline() -> dict:
+    """The H4 numbers for the verdict chapter: population-weighted CV of TL2 GDP per head
+    (Outlook panel) on RAI fiscal autonomy and the IMF tax share with country and year FE:
+    coefficient, CR1 CI and p, wild bootstrap p and CI, countries, and the predicted change
+    in the UK's CV (index units and % of its latest value) at the OECD median."""
+    return dict(_headline())
