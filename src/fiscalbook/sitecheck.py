@@ -1,0 +1,300 @@
+"""Checks of the built site, shared by tests/test_site.py and scripts/benchmark.py.
+
+* `external_references(html_dir)`: every script/stylesheet/font/image a page or a CSS file
+  would load from a host other than its own (static parse of src/href/srcset and CSS url()).
+* `page_weight(html_dir, page)`: a page's own gzipped weight (HTML + assets only it uses).
+* `embedded_specs(html_text)`: the Vega-Lite specs Altair's html renderer wrote into a page.
+* `serve(html_dir)`: the site over http on 127.0.0.1 (a thread), as a context manager.
+* `browser()` / `visit(page, url)`: headless Chromium (the system's, via Playwright) and one
+  page load that records console errors, page errors, non-loopback requests and how long
+  the charts took to render.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gzip
+import http.server
+import json
+import re
+import shutil
+import threading
+import time
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync",
+]
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+# Pages Sphinx writes that are not chapters (no own-weight budget, but still offline-checked).
+NON_CHAPTER_PAGES = {"genindex.html", "search.html", "py-modindex.html"}
+
+# ---------------------------------------------------------------- static references
+
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""", re.I)
+_CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)""", re.I)
+
+
+class _RefParser(HTMLParser):
+    """Collect (tag, attribute, value) for everything the page would fetch by itself."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.refs: list[tuple[str, str]] = []  # (what, url)
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v or "") for k, v in attrs}
+        if tag == "script" and a.get("src"):
+            self.refs.append(("script", a["src"]))
+        elif tag == "link" and a.get("href"):
+            rel = a.get("rel", "").lower()
+            # stylesheets, fonts, preloads, icons: anything the browser fetches itself
+            if any(r in rel for r in ("stylesheet", "preload", "prefetch", "icon", "modulepreload",
+                                      "preconnect", "dns-prefetch", "manifest")):
+                self.refs.append((f"link[{rel}]", a["href"]))
+        elif tag in ("img", "source", "audio", "video", "iframe", "embed", "track", "input"):
+            for attr in ("src", "data-src"):
+                if a.get(attr):
+                    self.refs.append((tag, a[attr]))
+            if a.get("srcset"):
+                for part in a["srcset"].split(","):
+                    if part.strip():
+                        self.refs.append((f"{tag}[srcset]", part.strip().split()[0]))
+        elif tag == "object" and a.get("data"):
+            self.refs.append(("object", a["data"]))
+        if a.get("style"):
+            self.styles.append(a["style"])
+        if tag == "style":
+            self._in_style = True
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.styles.append(data)
+
+
+def _is_external(url: str) -> bool:
+    url = url.strip()
+    if url.startswith(("data:", "#", "about:", "blob:", "javascript:")):
+        return False
+    parts = urlsplit(url)
+    if url.startswith("//"):
+        return True
+    return bool(parts.scheme) or bool(parts.netloc)
+
+
+def css_references(css: str) -> list[str]:
+    return [m.group(2) for m in _CSS_URL.finditer(css)] + [m.group(1) for m in _CSS_IMPORT.finditer(css)]
+
+
+def page_references(html_text: str) -> list[tuple[str, str]]:
+    p = _RefParser()
+    p.feed(html_text)
+    refs = list(p.refs)
+    for css in p.styles:
+        refs += [("css url()", u) for u in css_references(css)]
+    return refs
+
+
+def external_references(html_dir: Path) -> dict[str, list[str]]:
+    """{file: ["script https://…", …]} for every HTML and CSS file under html_dir."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(html_dir.rglob("*.html")):
+        bad = [f"{what} {url}" for what, url in page_references(path.read_text(encoding="utf-8"))
+               if _is_external(url)]
+        if bad:
+            found[str(path.relative_to(html_dir))] = bad
+    for path in sorted(html_dir.rglob("*.css")):
+        bad = [f"css url() {u}" for u in css_references(path.read_text(encoding="utf-8", errors="replace"))
+               if _is_external(u)]
+        if bad:
+            found[str(path.relative_to(html_dir))] = bad
+    return found
+
+
+# ----------------------------------------------------------------------- page weight
+
+
+def _local_assets(html_dir: Path, page: Path) -> set[Path]:
+    out = set()
+    for _, url in page_references(page.read_text(encoding="utf-8")):
+        if _is_external(url):
+            continue
+        target = (page.parent / unquote(urlsplit(url).path)).resolve()
+        if target.is_file() and html_dir.resolve() in target.parents:
+            out.add(target)
+    return out
+
+
+def gz_size(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=6))
+
+
+def chapter_pages(html_dir: Path) -> list[Path]:
+    return [p for p in sorted(html_dir.rglob("*.html"))
+            if p.name not in NON_CHAPTER_PAGES and "_static" not in p.parts and "_sources" not in p.parts
+            and "mathjax" not in p.parts]
+
+
+def page_weights(html_dir: Path) -> dict[str, dict]:
+    """Each page's own gzipped weight: its HTML plus local assets no other page uses.
+
+    Assets used by two or more pages (theme, Vega bundle, MathJax) are shared and left out.
+    """
+    pages = chapter_pages(html_dir)
+    assets = {p: _local_assets(html_dir, p) for p in pages}
+    use = Counter(a for s in assets.values() for a in s)
+    out = {}
+    for p in pages:
+        own = [a for a in assets[p] if use[a] == 1]
+        html_gz = gz_size(p)
+        own_gz = sum(gz_size(a) for a in own)
+        out[str(p.relative_to(html_dir))] = {"html_gz": html_gz, "own_assets_gz": own_gz,
+                                              "total_gz": html_gz + own_gz,
+                                              "own_assets": [str(a) for a in own]}
+    return out
+
+
+# ------------------------------------------------------------------- embedded charts
+
+_CALL = re.compile(r"\n\s*\}\)\(")
+
+
+def embedded_specs(html_text: str) -> list[dict]:
+    """The chart specs inlined by Altair's html renderer: the spec argument of each
+    `(function(spec, embedOpt){ ... })(SPEC, EMBED_OPTIONS);` call."""
+    specs = []
+    decoder = json.JSONDecoder()
+    for m in re.finditer(r"\(function\(spec, embedOpt\)\{", html_text):
+        call = _CALL.search(html_text, m.end())
+        if call is None:
+            raise ValueError("an Altair chart script without its spec call")
+        spec, _ = decoder.raw_decode(html_text, call.end())
+        specs.append(spec)
+    return specs
+
+
+# --------------------------------------------------------------------------- serving
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(html_dir: Path):
+    """Serve html_dir on http://127.0.0.1:<free port>/ in a thread; yield the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(html_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --------------------------------------------------------------------------- browser
+
+
+def chromium_path() -> str:
+    for cand in CHROMIUM_CANDIDATES:
+        if Path(cand).is_file():
+            return cand
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    raise FileNotFoundError(
+        "No Chromium found (looked for /usr/bin/chromium). Install the system browser with "
+        "`apt-get install chromium` (Debian/Ubuntu); the browser test does not download one."
+    )
+
+
+@contextlib.contextmanager
+def browser():
+    """A headless system Chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+CHART_SELECTOR = ".vega-embed"
+_RENDERED_JS = """(sel) => {
+  const charts = Array.from(document.querySelectorAll(sel));
+  return charts.length > 0 && charts.every(c => c.querySelector('svg, canvas'));
+}"""
+
+
+def visit(page, url: str, timeout_ms: int = 30000) -> dict:
+    """Load url in a Playwright page; record errors, outside requests and chart rendering."""
+    record = {"url": url, "console_errors": [], "page_errors": [], "external_requests": [],
+              "charts": 0, "rendered": 0, "chart_render_s": None, "load_s": None}
+
+    def on_console(msg):
+        if msg.type == "error":
+            record["console_errors"].append(msg.text)
+
+    def on_request(req):
+        host = urlsplit(req.url).hostname or ""
+        if urlsplit(req.url).scheme in ("data", "blob", "about"):
+            return
+        if host not in LOOPBACK:
+            record["external_requests"].append(req.url)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: record["page_errors"].append(str(exc)))
+    page.on("request", on_request)
+    page.on("response", lambda resp: record["console_errors"].append(
+        f"HTTP {resp.status}: {resp.url}") if resp.status >= 400 else None)
+    page.on("requestfailed", lambda req: record["console_errors"].append(
+        f"request failed: {req.url} ({req.failure})") if (urlsplit(req.url).hostname or "") in LOOPBACK else None)
+    start = time.perf_counter()
+    page.goto(url, wait_until="load", timeout=timeout_ms)
+    record["load_s"] = time.perf_counter() - start
+    n = page.locator(CHART_SELECTOR).count()
+    record["charts"] = n
+    if n:
+        try:
+            page.wait_for_function(_RENDERED_JS, arg=CHART_SELECTOR, timeout=timeout_ms)
+            record["chart_render_s"] = time.perf_counter() - start
+        except Exception as exc:  # noqa: BLE001 - reported, the caller decides
+            record["page_errors"].append(f"charts did not render within {timeout_ms} ms: {exc}")
+    record["rendered"] = page.evaluate(
+        "(sel) => Array.from(document.querySelectorAll(sel)).filter(c => c.querySelector('svg, canvas')).length",
+        CHART_SELECTOR)
+    page.wait_for_load_state("networkidle", timeout=timeout_ms)
+    return record
+
+
+def hover_tooltip(page, timeout_ms: int = 10000) -> str:
+    """Hover the first mark of the first chart on the page; return the tooltip's text."""
+    # data marks are SVG shapes with role="graphics-symbol" (axes and legends are <g> groups)
+    mark = page.locator(f"{CHART_SELECTOR} svg :not(g)[role='graphics-symbol']").first
+    if mark.count() == 0:
+        raise AssertionError("no chart mark with role=graphics-symbol to hover")
+    mark.scroll_into_view_if_needed()
+    box = mark.bounding_box()
+    if box is None:
+        raise AssertionError("no hoverable chart mark found")
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tip = page.locator("#vg-tooltip-element")
+    tip.wait_for(state="visible", timeout=timeout_ms)
+    return tip.inner_text()
