@@ -1,0 +1,233 @@
+"""The built site: offline, complete, light, accessible, and working in a real browser.
+
+Tests marked `book` use the session fixture `built_site` (the strict build, run once);
+`browser` tests also drive the system's headless Chromium through Playwright. The first
+group of tests checks the checkers themselves on small synthetic inputs, so a checker
+that silently stopped finding anything would fail here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from fiscalbook import charts, sitecheck
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = ROOT / "chapters"
+PAGE_BUDGET_BYTES = 300_000  # gzipped HTML + assets only this page uses (shared scripts aside)
+
+# ------------------------------------------------------------------ glue references
+
+_CODE_CELL = re.compile(r"^(`{3,}|~{3,})\{code-cell\}.*?^\1\s*$", re.S | re.M)
+# roles: {glue}`key`, {glue:}`key`, {glue:any}`key`, {glue:text}`key:.2f`, {glue:md}`key:myst`,
+# {glue:figure}`key` ; directives: ```{glue} key, ```{glue:figure} key, :::{glue:md} key
+_ROLE = re.compile(r"\{glue(?::(?:any|text|md|figure|math)?)?\}`([^`]+)`")
+_DIRECTIVE = re.compile(r"^[ \t]*(?:`{3,}|:{3,})\{glue(?::(?:any|figure|math|md))?\}[ \t]+(\S+)", re.M)
+# a key may name another document as `path::key`; a role may add `:format` after the key
+_KEY = re.compile(r"^(?:[^:`]+::)?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def glue_keys_used(text: str) -> set[str]:
+    """Every glue key a MyST page refers to in its prose (code cells ignored)."""
+    prose = _CODE_CELL.sub("", text)
+    keys = set()
+    for raw in _ROLE.findall(prose) + _DIRECTIVE.findall(prose):
+        m = _KEY.match(raw.strip())
+        if m is None:
+            raise ValueError(f"cannot read glue key from {raw!r}")
+        keys.add(m.group(1))
+    return keys
+
+
+def test_glue_key_parser_reads_every_form():
+    text = (
+        "A {glue:text}`a_one:.2f` b {glue}`b_two` c {glue:}`c_three` d {glue:md}`d_four:myst` "
+        "e {glue:any}`e_five` f {glue:text}`chapters/other.ipynb::f_six:,.0f`\n"
+        "```{glue:figure} g_seven\n:name: fig\n```\n"
+        "```{glue} h_eight\n```\n"
+        ":::{glue:md} i_nine\n:::\n"
+        "```{code-cell} ipython3\nx = '{glue:text}`not_a_key`'\n```\n"
+    )
+    assert glue_keys_used(text) == {"a_one", "b_two", "c_three", "d_four", "e_five", "f_six",
+                                    "g_seven", "h_eight", "i_nine"}
+
+
+# ------------------------------------------------------------ checker self-tests
+
+
+def test_reference_checker_catches_outside_hosts(tmp_path):
+    (tmp_path / "a.html").write_text(
+        '<html><head><script src="https://cdn.example.org/x.js"></script>'
+        '<link rel="stylesheet" href="//fonts.example.com/f.css">'
+        '<link rel="stylesheet" href="_static/ok.css"><style>@font-face{src:url(https://f.example/x.woff)}</style>'
+        '</head><body><img src="http://img.example/p.png"><img src="ok.png">'
+        '<a href="https://example.org/">a link is not a load</a></body></html>', encoding="utf-8")
+    (tmp_path / "b.css").write_text("body{background:url('https://x.example/bg.png')} i{background:url(data:image/png;base64,AA)}",
+                                    encoding="utf-8")
+    found = sitecheck.external_references(tmp_path)
+    assert len(found["a.html"]) == 4, found
+    assert len(found["b.css"]) == 1, found
+
+
+def test_accessibility_check_flags_missing_parts():
+    import altair as alt
+    import pandas as pd
+
+    df = pd.DataFrame({"x": [1.0, 2.0], "y": [3.0, 4.0]})
+    bare = alt.Chart(df).mark_point().encode(x="x:Q", y="y:Q")
+    problems = charts.accessibility_problems(bare)
+    assert any("no title" in p for p in problems)
+    assert any("no description" in p for p in problems)
+    assert any("x axis has no title" in p for p in problems)
+    assert any("y axis has no title" in p for p in problems)
+    assert any("no tooltip" in p for p in problems)
+    good = charts.describe(
+        alt.Chart(df).mark_point().encode(x=alt.X("x:Q", title="X (units)"), y=alt.Y("y:Q", title="Y (units)"),
+                                          tooltip=["x:Q", "y:Q"]).properties(title="T"),
+        "Two points")
+    assert charts.accessibility_problems(good) == []
+    layered = alt.layer(
+        alt.Chart(df).mark_line().encode(x=alt.X("x:Q", title="X (units)"), y=alt.Y("y:Q", title="Y (units)")),
+        alt.Chart(df).mark_point().encode(x="x:Q", y="y:Q", tooltip=["x:Q"]),
+    ).properties(title="L", description="A line with points")
+    assert charts.accessibility_problems(layered) == []
+
+
+def test_shrink_spec_rounds_and_drops_unused_columns():
+    import altair as alt
+    import pandas as pd
+
+    df = pd.DataFrame({"x": [1.234567], "y": [98765.4321], "unused_col": ["zzz"]})
+    spec = alt.Chart(df).mark_point().encode(x="x:Q", y="y:Q").to_dict()
+    shrunk = charts.shrink_spec(spec)
+    (rows,) = shrunk["datasets"].values()
+    assert rows == [{"x": 1.235, "y": 98770}]
+
+
+def test_embedded_spec_parser_reads_altair_html():
+    import altair as alt
+    import pandas as pd
+
+    chart = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q").properties(title="One")
+    html = alt.renderers.get()(chart.to_dict())["text/html"] * 2
+    specs = sitecheck.embedded_specs(html)
+    assert [s["title"] for s in specs] == ["One", "One"]
+
+
+# -------------------------------------------------------------------- built site
+
+
+def _pages(html: Path) -> list[Path]:
+    return [p for p in sorted(html.rglob("*.html"))
+            if not {"_static", "_sources", "mathjax", "_images"} & set(p.relative_to(html).parts)]
+
+
+@pytest.mark.book
+def test_no_page_loads_from_another_host(built_site):
+    found = sitecheck.external_references(built_site)
+    assert not found, "pages or stylesheets load from other hosts:\n" + json.dumps(found, indent=1)[:4000]
+
+
+@pytest.mark.book
+def test_vendored_libraries_are_in_the_site(built_site):
+    bundle = built_site / "_static" / "vendor" / "vega-bundle.js"
+    assert bundle.is_file(), "run scripts/vendor_assets.py before the build"
+    assert "window.VEGA_DEBUG" in bundle.read_text(encoding="utf-8")[-600:]
+    assert (built_site / "mathjax" / "tex-mml-chtml.js").is_file()
+
+
+@pytest.mark.book
+def test_every_glued_key_in_prose_is_in_results(built_site):
+    results_file = built_site / "results.json"
+    assert results_file.is_file(), "fiscalbook.sphinx_results did not write results.json"
+    results = json.loads(results_file.read_text(encoding="utf-8"))["results"]
+    missing = {}
+    for md in sorted(CHAPTERS.glob("*.md")):
+        lost = sorted(glue_keys_used(md.read_text(encoding="utf-8")) - set(results))
+        if lost:
+            missing[md.name] = lost
+    assert not missing, f"glue keys used in prose but absent from results.json: {missing}"
+
+
+@pytest.mark.book
+def test_chapter_pages_within_weight_budget(built_site):
+    weights = sitecheck.page_weights(built_site)
+    assert weights, "no pages found"
+    heavy = {page: w["total_gz"] for page, w in weights.items() if w["total_gz"] > PAGE_BUDGET_BYTES}
+    assert not heavy, f"pages over {PAGE_BUDGET_BYTES} bytes gzipped (own HTML + own assets): {heavy}"
+
+
+@pytest.mark.book
+def test_every_embedded_chart_is_accessible(built_site):
+    problems, n = {}, 0
+    for page in _pages(built_site):
+        for i, spec in enumerate(sitecheck.embedded_specs(page.read_text(encoding="utf-8"))):
+            n += 1
+            found = charts.accessibility_problems(spec)
+            if found:
+                problems[f"{page.relative_to(built_site)} chart {i + 1}"] = found
+    assert not problems, "charts failing the accessibility rule:\n" + json.dumps(problems, indent=1)
+
+
+# ----------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    try:
+        sitecheck.chromium_path()
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        pytest.fail("playwright (Python) is missing: pip install -r requirements.txt")
+    with sitecheck.browser() as b:
+        yield b
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_pages_work_offline_in_chromium(built_site, chromium):
+    failures, with_charts, n_charts = {}, [], 0
+    with sitecheck.serve(built_site) as base:
+        context = chromium.new_context()
+        for path in _pages(built_site):
+            rel = path.relative_to(built_site).as_posix()
+            page = context.new_page()
+            rec = sitecheck.visit(page, base + rel)
+            faults = []
+            if rec["console_errors"]:
+                faults.append(f"console errors: {rec['console_errors']}")
+            if rec["page_errors"]:
+                faults.append(f"page errors: {rec['page_errors']}")
+            if rec["external_requests"]:
+                faults.append(f"requests to other hosts: {rec['external_requests']}")
+            if rec["rendered"] != rec["charts"]:
+                faults.append(f"{rec['charts'] - rec['rendered']} of {rec['charts']} charts have no svg/canvas")
+            unlabelled = page.evaluate(
+                "() => Array.from(document.querySelectorAll('.vega-embed')).filter("
+                "c => !(c.querySelector('[aria-label]') || {}).getAttribute?.('aria-label')).length")
+            if unlabelled:
+                faults.append(f"{unlabelled} charts without an aria-label")
+            if faults:
+                failures[rel] = faults
+            if rec["charts"]:
+                with_charts.append(rel)
+                n_charts += rec["charts"]
+            page.close()
+        assert with_charts, "no page of the book has a chart: the chart checks would prove nothing"
+        page = context.new_page()
+        sitecheck.visit(page, base + with_charts[0])
+        try:
+            text = sitecheck.hover_tooltip(page)
+        except Exception as exc:  # noqa: BLE001
+            failures[f"{with_charts[0]} (tooltip)"] = [f"hovering a mark showed no tooltip: {exc}"]
+        else:
+            assert text.strip(), "the tooltip is empty"
+        context.close()
+    assert not failures, f"{len(failures)} pages fail in Chromium:\n" + json.dumps(failures, indent=1)[:6000]
