@@ -329,3 +329,187 @@ def test_snapshot_sdmx():
     s = sdmx.read_structure(resolve("oecd_sdmx_structure"))
     assert s.loc[s.kind == "dimension", "component"].tolist() == sdmx.DIMENSIONS[:-1]
     assert s["code"].isna().all()            # the catalogued file carries no code lists
+
+
+# ---------------------------------------------------------------- OECD.Stat Excel export
+
+from fiscalbook.readers import oecd_stat  # noqa: E402
+
+_EXPORT_ROWS = [
+    # label, level label (None = merged from above), values 2018, 2019, 2020, flags (year -> letter)
+    ("GBR: United Kingdom", "Country", [3000000, 3050000, 2750000], {}),
+    ("  UKC: North East England", "Large regions (TL2)", [60000.5, 61000, ".."], {2019: "P"}),
+    ("  UKI: Greater London", None, [700000, 710000, 650000], {}),
+    ("  UKZZ: United Kingdom, not regionalised", None, [0, 0, 0], {}),
+    ("FRA: France", "Country", [2700000, 2750000, 2550000], {}),
+    ("  FRL: Provence-Alpes-Côte d’Azur", "Large regions (TL2)", [170000, 172000, 160000], {2020: "E"}),
+    ("  BRA: Brazil", "Country", [3000000, 3050000, 2900000], {}),
+    ("    BR01: Acre", "Large regions (TL2)", [5000, 5100, 5200], {}),
+]
+
+
+def make_export(path: Path, rows=_EXPORT_ROWS, measure="Millions USD, constant prices, constant PPP, base year 2015",
+                years=(2018, 2019, 2020), flags=True, footer=True, legend=("P", "E", "D", "B")) -> Path:
+    """An xlsx in the OECD.Stat export layout (title block, merged level cells, flag columns)."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "OECD.Stat export"
+    ws["A1"], ws["B1"] = "=dotstatquery(B1)", "Sorry, the query is too large"
+    ws["A2"] = "Dataset: Regional Economy"
+    for r, (k, v) in enumerate([("SNA Classification", "Last SNA classification"), ("Indicator", "Regional GDP"),
+                                ("Measure", measure), ("Position", "All regions")], start=3):
+        ws.cell(r, 1, k)
+        ws.cell(r, 5, v)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=4)
+    ws.cell(7, 1, "Year")
+    step = 2 if flags else 1
+    col_of = {}
+    for k, y in enumerate(years):
+        col_of[y] = 5 + k * step
+        ws.cell(7, col_of[y], str(y))
+    ws.cell(8, 1, "Region"), ws.cell(8, 2, "Territory Level and Typology"), ws.cell(8, 3, "Unit")
+    r = 9
+    start = None
+    for label, level, values, fl in rows:
+        ws.cell(r, 1, label)
+        if level is not None:
+            if start is not None and r - 1 > start:
+                ws.merge_cells(start_row=start, start_column=2, end_row=r - 1, end_column=2)
+            ws.cell(r, 2, level)
+            start = r
+        for y, v in zip(years, values):
+            ws.cell(r, col_of[y], v)
+            if flags and y in fl:
+                ws.cell(r, col_of[y] + 1, fl[y])
+        r += 1
+    if start is not None and r - 1 > start:
+        ws.merge_cells(start_row=start, start_column=2, end_row=r - 1, end_column=2)
+    if footer:
+        ws.cell(r, 1, "Data extracted on 27 Jul 2023 19:03 UTC (GMT) from OECD.Stat")
+        ws.cell(r + 1, 1, "Legend:")
+        for k, letter in enumerate(legend):
+            ws.cell(r + 2 + k, 1, f"{letter}:")
+            ws.cell(r + 2 + k, 2, "meaning")
+    wb.save(path)
+    return path
+
+
+def test_export_values(tmp_path):
+    df = oecd_stat.read_export(make_export(tmp_path / "gdp.xlsx"))
+    assert list(df.columns) == ["iso3", "region", "region_name", "level", "year", "value", "unit", "flag"]
+    assert len(df) == 8 * 3
+    v = df.set_index(["region", "year"])
+    assert v.loc[("UKC", 2018), "value"] == 60000.5
+    assert v.loc[("UKC", 2019), "flag"] == "P"
+    assert np.isnan(v.loc[("UKC", 2020), "value"])                      # ".." kept as missing
+    assert v.loc[("UKI", 2020), ["iso3", "region_name", "level", "value"]].tolist() == \
+        ["GBR", "Greater London", "TL2", 650000.0]                     # level from the merged B cell
+    assert pd.isna(v.loc[("UKI", 2020), "flag"])
+    assert v.loc[("GBR", 2018), "level"] == "TL1"
+    assert v.loc[("FRL", 2020), ["iso3", "region_name", "flag"]].tolist() == ["FRA", "Provence-Alpes-Côte d’Azur", "E"]
+    assert v.loc[("BR01", 2019), "iso3"] == "BRA"                        # nested non-OECD block
+    assert v.loc[("UKZZ", 2019), "value"] == 0.0                         # not regionalised: 0 allowed
+    assert df["unit"].unique().tolist() == ["Millions USD, constant prices, constant PPP, base year 2015"]
+    assert df["year"].dtype == np.int64
+
+
+def test_export_without_flag_columns_and_mapping(tmp_path):
+    f = make_export(tmp_path / "g.xlsx", flags=False)
+    df = oecd_stat.read_export(f)
+    assert df["flag"].isna().all()
+    mapped = oecd_stat.read_export(f, iso3_of_region={"UKC": "GBR", "UKI": "GBR", "UKZZ": "GBR", "FRL": "FRA",
+                                                      "BR01": "BRA"})
+    pd.testing.assert_frame_equal(df, mapped)
+    with pytest.raises(SourceFormatError, match="no iso3 for UKI"):
+        oecd_stat.read_export(f, iso3_of_region={"UKC": "GBR"})
+
+
+def test_export_known_india_error_is_blanked(tmp_path):
+    rows = [("  IND: India", "Country", [4500, "..", ".."], {}),
+            ("    IN03: Delhi", "Large regions (TL2)", [13862, 14995600, ".."], {})]
+    df = oecd_stat.read_export(make_export(tmp_path / "pc.xlsx", rows=rows,
+                                           measure="USD per head, constant prices, constant PPP, base year 2015"))
+    d = df.set_index(["region", "year"])
+    assert np.isnan(d.loc[("IN03", 2019), "value"]) and d.loc[("IN03", 2019), "flag"] == oecd_stat.REMOVED_FLAG
+    assert d.loc[("IN03", 2018), "value"] == 13862
+    # the same error anywhere else is a failure
+    rows[1] = ("  UKI: London", "Large regions (TL2)", [50000, 14995600, ".."], {})
+    rows[0] = ("GBR: United Kingdom", "Country", [45000, 46000, ".."], {})
+    with pytest.raises(SourceFormatError, match="in_range"):
+        oecd_stat.read_export(make_export(tmp_path / "pc2.xlsx", rows=rows,
+                                          measure="USD per head, constant prices, constant PPP, base year 2015"))
+
+
+def _rows_with(i, new):
+    rows = list(_EXPORT_ROWS)
+    rows[i] = new
+    return rows
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(footer=False), "footer"),                                                        # truncated export
+    (dict(rows=_rows_with(2, ("  UKI Greater London", None, [1, 2, 3], {}))), "CODE: Name"),
+    (dict(rows=_rows_with(2, ("  UKC: Duplicate", None, [1, 2, 3], {}))), "unique|duplicate"),
+    (dict(rows=_rows_with(2, ("  UKI: Greater London", None, [-5, 2, 3], {}))), "greater_than|positive"),
+    (dict(rows=_rows_with(2, ("  UKI: Greater London", None, ["n/a", 2, 3], {}))), "not a number"),
+    (dict(rows=_rows_with(2, ("  UKI: Greater London", None, [1, 2, 3], {2019: "Z"}))), "not in the legend"),
+    (dict(rows=_rows_with(0, ("GB: United Kingdom", "Country", [1, 2, 3], {}))), "not ISO3"),
+    (dict(rows=_rows_with(1, ("UKC: North East England", "Large regions (TL2)", [1, 2, 3], {}))), "not listed under"),
+    (dict(rows=_rows_with(1, ("  UKC: North East England", "Small regions (TL3)", [1, 2, 3], {}))), "unknown territory level"),
+    (dict(years=(2018, 2019, 2019)), "appears twice"),
+])
+def test_export_bad_input(tmp_path, kwargs, match):
+    bad = make_export(tmp_path / "bad.xlsx", **kwargs)
+    with pytest.raises(SourceFormatError, match=match) as err:
+        oecd_stat.read_export(bad)
+    assert str(bad) in str(err.value)
+
+
+def test_export_per_head_zero_and_missing_title(tmp_path):
+    rows = [("GBR: United Kingdom", "Country", [45000, 0, 46000], {})]
+    pc = make_export(tmp_path / "pc.xlsx", rows=rows, measure="USD per head, constant prices, constant PPP")
+    with pytest.raises(SourceFormatError, match="in_range"):
+        oecd_stat.read_export(pc)
+    import openpyxl
+    wb = openpyxl.load_workbook(make_export(tmp_path / "m.xlsx"))
+    wb.active["A5"] = "Something else"
+    wb.save(tmp_path / "m.xlsx")
+    with pytest.raises(SourceFormatError, match="'Measure'"):
+        oecd_stat.read_export(tmp_path / "m.xlsx")
+
+
+def test_export_not_an_xlsx(tmp_path):
+    src = make_export(tmp_path / "ok.xlsx").read_bytes()
+    trunc = tmp_path / "trunc.xlsx"
+    trunc.write_bytes(src[: len(src) // 2])
+    with pytest.raises(SourceFormatError, match="cannot read as an xlsx"):
+        oecd_stat.read_export(trunc)
+    csv = tmp_path / "text.xlsx"
+    csv.write_text("GBR,1,2\n", encoding="utf-8")
+    with pytest.raises(SourceFormatError, match="cannot read as an xlsx"):
+        oecd_stat.read_export(csv)
+
+
+@pytest.mark.snapshot
+@pytest.mark.parametrize("dataset, n_rows, n_tl2, n_missing", [
+    ("oecd_stat_tl2_gdp", 11744, 686, 340),
+    ("oecd_stat_tl2_gdppc", 11472, 669, 503),
+])
+def test_snapshot_oecd_stat(dataset, n_rows, n_tl2, n_missing):
+    from fiscalbook.fetch import resolve
+    df, secs = _timed(oecd_stat.read_export, resolve(dataset))
+    print(f"{dataset} read in {secs:.2f} s")
+    assert len(df) == n_rows
+    assert df["iso3"].nunique() == 48
+    assert df.groupby("level")["region"].nunique().to_dict() == {"TL1": 48, "TL2": n_tl2}
+    assert (df["year"].min(), df["year"].max()) == (2005, 2020)
+    assert int(df["value"].isna().sum()) == n_missing
+    uk = df[(df.iso3 == "GBR") & (df.level == "TL2") & ~df.region.str.endswith("ZZ")]
+    assert sorted(uk["region"].unique()) == [f"UK{c}" for c in "CDEFGHIJKLMN"]
+    removed = df["flag"].eq(oecd_stat.REMOVED_FLAG)
+    if dataset == "oecd_stat_tl2_gdppc":
+        assert int(removed.sum()) == 96 and set(df.loc[removed, "iso3"]) == {"IND"}
+        assert df["value"].max() < 500_000
+    else:
+        assert not removed.any()
