@@ -242,13 +242,15 @@ def build_disparity_panel(regions: pd.DataFrame, autonomy: pd.DataFrame,
 # the real tables
 
 
-def regions_table(source: str = "outlook") -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def regions_table(source: str = "outlook", oecd_only: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """(regions, national) for a source: the tidy TL2 table and, for OECD.Stat, the
     national (TL1) GDP per head of the same export.
 
     outlook    tables.tl2_outlook(): imputed and balanced, 29 countries, 2000–2020.
     oecd_stat  tables.oecd_stat_tl2(): raw, not imputed, 2005–2020, wider country set;
                population = GDP (USD million) × 10^6 / GDP per head, from the two exports.
+               With `oecd_only` (default) only OECD members (`countries.OECD_MEMBERS`) are
+               kept: the export also holds Brazil, China, India, Russia and others.
     """
     from . import tables
 
@@ -275,6 +277,9 @@ def regions_table(source: str = "outlook") -> tuple[pd.DataFrame, pd.DataFrame |
     # keep only countries with at least two TL2 regions (TL1 = TL2 countries add nothing)
     n = tl2.groupby("iso3")["region"].transform("nunique")
     tl2 = tl2.loc[(n >= 2) & ~tl2["iso3"].isin(EXCLUDED["oecd_stat"])]
+    if oecd_only:
+        from .countries import OECD_MEMBERS
+        tl2 = tl2.loc[tl2["iso3"].isin(set(OECD_MEMBERS))]
     return tl2.reset_index(drop=True), nat.reset_index(drop=True)
 
 

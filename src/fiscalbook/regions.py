@@ -388,16 +388,21 @@ def regional_fits(source: str = "outlook", measure: str = "reg_fiscal_autonomy",
 
 def per_worker_frame(year: int = 2019, measures: Sequence[str] = MEASURES) -> pd.DataFrame:
     """TL2 ln(GDP per worker) in `year` with each country's latest autonomy value up to
-    that year (carried from the last available year, recorded per measure) and ln national
-    GDP per head (OECD.Stat TL1, same year)."""
+    that year (the last available year within five years, recorded per measure) and ln
+    national GDP per head (DF_GDP country rows, USD PPP per head at constant 2015 prices,
+    same year and table as the per-worker figures)."""
     from . import tables
 
     pw = tables.gdp_per_worker("TL2")
     val = [c for c in pw.columns if c.startswith("gdp_per_worker")][0]
     pw = pw.loc[(pw["year"] == year) & (pw[val] > 0), ["iso3", "region", val]].dropna()
     pw["log_gdp_per_worker"] = np.log(pw[val])
-    _, nat = panels.regions_table("oecd_stat")
-    nat = nat.loc[nat["year"] == year, ["iso3", "national_gdp_per_head"]]
+    g = tables.sdmx_gdp()
+    nat = g.loc[(g["level"] == "CTRY") & (g["year"] == year) & (g["measure"] == "GDP")
+                & (g["unit"] == "USD_PPP_PS") & (g["prices"] == "Q"), ["iso3", "value"]]
+    if nat["iso3"].duplicated().any():
+        raise ValueError("DF_GDP has more than one national GDP per head per country")
+    nat = nat.rename(columns={"value": "national_gdp_per_head"})
     pw = pw.merge(nat, on="iso3", how="left")
     pw["log_national_gdp_per_head"] = np.log(pw["national_gdp_per_head"])
     a = panels.autonomy_table()
@@ -453,3 +458,129 @@ def headline() -> dict:
     bootstrap p and CI, countries, and the UK effect (in % of regional GDP per head, with
     the bootstrap interval) of moving to the OECD median."""
     return dict(_headline())
+
+
+# ----------------------------------------------------------------------------------------
+# everything the chapter shows, computed once
+
+SHORT = {"rai_fiscal_autonomy": "rfa", "rai_self_rule": "rsr", "imf_tax_share": "tax",
+         "imf_own_spending_share": "spend", "imf_vfi": "vfi"}
+
+
+def _pct(v: float) -> float:
+    return float(100 * (np.exp(v) - 1))
+
+
+@cache
+def _report(B: int = BOOT_B) -> dict:
+    main = main_estimates("outlook", lags=(0, 1, 3), B=B)
+    inter = main_estimates("outlook", lags=(0,), interaction=True, B=B)
+    stat = main_estimates("oecd_stat", lags=(0,), B=B)
+    nocap = main_estimates("outlook", sample="no_capital", lags=(0,), B=B)
+    return dict(main=main, inter=inter, stat=stat, nocap=nocap)
+
+
+def report(B: int = BOOT_B) -> dict:
+    """All H3 estimates for the chapter: {"main" (Outlook, lags 0/1/3), "inter" (lagging
+    interaction), "stat" (OECD.Stat panel), "nocap" (no capital regions)} of
+    main_estimates results."""
+    return _report(B)
+
+
+def uk_table(results: dict) -> pd.DataFrame:
+    """Per measure: UK value, OECD median, year, and the predicted % change in UK regional
+    GDP per head at the median (bootstrap interval) from the lag-0 Outlook model."""
+    rows = []
+    for m in MEASURES:
+        r = results.get((m, 0))
+        if r is None:
+            continue
+        try:
+            g = uk_gap(m)
+        except ValueError:
+            continue
+        eff = uk_effect(r["boot"], g)
+        rows.append(dict(measure=m, label=label(m), year=g["year"], uk=g["uk"],
+                         median=g["median"], delta=g["delta"], pct=eff["pct"],
+                         pct_low=eff["pct_low"], pct_high=eff["pct_high"]))
+    return pd.DataFrame(rows)
+
+
+def coef_frame(rep: dict) -> pd.DataFrame:
+    """Standardised estimates (per standard deviation of the measure across country-years
+    of each estimation sample) for the coefficient plot, CR1 and bootstrap."""
+    from . import coefplot
+
+    specs = [("Outlook, same year", rep["main"], 0), ("Outlook, 1-year lag", rep["main"], 1),
+             ("Outlook, 3-year lag", rep["main"], 3), ("Outlook, no capital regions", rep["nocap"], 0),
+             ("OECD.Stat (not imputed)", rep["stat"], 0)]
+    frames = []
+    for m in MEASURES:
+        ests = {}
+        for name, res, L in specs:
+            r = res.get((m, L))
+            if r is None:
+                continue
+            ests[name] = [scaled(r["est"], r["sd"], term=label(m)),
+                          scaled(r["boot"], r["sd"], term=label(m))]
+        if ests:
+            frames.append(coefplot.estimates_frame(ests))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _est_values(prefix: str, r: dict) -> dict:
+    e, b = r["est"], r["boot"]
+    out = {f"{prefix}_coef": e.coef, f"{prefix}_se": e.se, f"{prefix}_ci_low": e.ci_low,
+           f"{prefix}_ci_high": e.ci_high, f"{prefix}_p": e.p, f"{prefix}_n_obs": e.n_obs,
+           f"{prefix}_n_countries": e.n_clusters}
+    if b is not None:
+        out.update({f"{prefix}_bp": b.p, f"{prefix}_bci_low": b.ci_low,
+                    f"{prefix}_bci_high": b.ci_high})
+    if "sd" in r:
+        out[f"{prefix}_sd"] = r["sd"]
+        out[f"{prefix}_sd_pct"] = 100 * e.coef * r["sd"]
+    return out
+
+
+def glue_values(rep: dict, regional: dict | None = None, per_worker: dict | None = None) -> dict:
+    """Flat {key: number} of every estimate the chapter quotes (keys without the chapter
+    prefix): <short>_<spec>_<stat> for each measure, the UK counterfactual, the regional
+    RAI models and the per-worker check, and counts across measures."""
+    out = {}
+    n_pos = n_sig = n_main = 0
+    for m, s in SHORT.items():
+        r = rep["main"].get((m, 0))
+        if r is None:
+            continue
+        n_main += 1
+        n_pos += r["est"].coef > 0
+        n_sig += r["boot"].p < 0.05
+        out.update(_est_values(s, r))
+        out[f"{s}_first_year"], out[f"{s}_last_year"] = r["years"]
+        for L in (1, 3):
+            if (m, L) in rep["main"]:
+                out.update(_est_values(f"{s}_lag{L}", rep["main"][(m, L)]))
+        for key, res in (("int", rep["inter"]), ("stat", rep["stat"]), ("nocap", rep["nocap"])):
+            if (m, 0) in res:
+                out.update(_est_values(f"{s}_{key}", res[(m, 0)]))
+        try:
+            g = uk_gap(m)
+        except ValueError:
+            continue
+        eff = uk_effect(r["boot"], g)
+        out.update({f"{s}_uk": g["uk"], f"{s}_median": g["median"], f"{s}_uk_year": g["year"],
+                    f"{s}_uk_pct": eff["pct"], f"{s}_uk_pct_low": eff["pct_low"],
+                    f"{s}_uk_pct_high": eff["pct_high"]})
+    out.update(n_main=n_main, n_positive=n_pos, n_sig_boot=n_sig)
+    if regional:
+        for name in ("between", "within"):
+            if "est" in regional.get(name, {}):
+                out.update(_est_values(f"rai_{name}", regional[name]))
+        for k in ("n_country_years_varying", "n_countries_varying", "n_regions_changing", "n_obs"):
+            out[f"rai_{k}"] = regional[k]
+    if per_worker:
+        for m, s in SHORT.items():
+            r = per_worker.get(m, {})
+            if "est" in r:
+                out.update(_est_values(f"pw_{s}", r))
+    return out
