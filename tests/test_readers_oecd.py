@@ -513,3 +513,120 @@ def test_snapshot_oecd_stat(dataset, n_rows, n_tl2, n_missing):
         assert df["value"].max() < 500_000
     else:
         assert not removed.any()
+
+
+# ---------------------------------------------------------------- territorial grids
+
+from fiscalbook.readers import grids  # noqa: E402
+
+G_TL2, G_TL3 = FIX / "tl2_regions_small.csv", FIX / "tl3_regions_small.csv"
+G_CTY, G_UK = FIX / "countries_small.csv", FIX / "territorial_grid_gbr_small.csv"
+
+
+def test_tl2_grid_values():
+    df = grids.read_tl2_grid(G_TL2)
+    assert list(df.columns) == ["region", "iso3", "tl1_id", "name", "name_en", "eu", "eea"]
+    assert df["region"].tolist() == ["FRL", "UKI", "RS21"]                # 999 dropped
+    rs = df.set_index("region").loc["RS21"]
+    assert (rs["name"], rs["name_en"], rs["eu"]) == ("Region Šumadije i Zapadne Srbije", "Šumadija and Western Serbia", False)
+    assert df.set_index("region").loc["FRL", "name"] == "Provence-Alpes-Côte d’Azur"
+    assert df["eu"].dtype == bool and df.set_index("region").loc["FRL", "eea"]
+
+
+def test_tl3_grid_values():
+    df = grids.read_tl3_grid(G_TL3)
+    assert list(df.columns) == ["region", "tl2", "iso3", "name", "name_en", "eu", "eea"]
+    assert "AU901" not in set(df.region)                                  # country 999 dropped
+    d = df.set_index("region")
+    assert pd.isna(d.loc["US001", "tl2"])                                 # parent 999 -> missing
+    assert d.loc["HR034", ["tl2", "iso3", "name"]].tolist() == ["HR03", "HRV", "Šibensko-kninska županija"]
+    assert d.loc["ME08R10", "tl2"] == "ME08"
+    assert len(df) == 4
+
+
+def test_countries_grid_values():
+    df = grids.read_countries_grid(G_CTY)
+    assert list(df.columns) == ["iso3", "iso2", "name", "eu", "eea", "tl1_id"]
+    assert "DT" not in set(df.iso3) and "999" not in set(df.iso3)
+    assert df.set_index("iso3").loc["NAM", "iso2"] == "NA"                # not read as missing
+    assert sorted(df.loc[df.iso3 == "SRB", "name"]) == ["Kosovo", "Serbia"]
+    assert df.set_index("tl1_id").loc["IRL15"].tolist() == ["IRL", "IE", "Ireland", True, True]
+    assert len(df) == 5
+
+
+def test_uk_grid_values():
+    df = grids.read_uk_grid(G_UK)
+    assert list(df.columns) == ["region", "level", "name", "parent", "iso3", "rural_urban", "metro_code"]
+    d = df.set_index("region")
+    assert d.loc["UKI31"].tolist() == ["TL3", "Camden & City of London", "UKI", "GBR", "PU", "MR-L"]
+    assert d.loc["UKN09", "name"] == "Ards and North Down"                 # trailing space trimmed
+    assert d.loc["UKI7", "level"] == "EU2" and pd.isna(d.loc["UKI7", "metro_code"])
+    assert d.loc["UKN02", "level"] == "OLD_2_2013" and pd.isna(d.loc["UKN02", "rural_urban"])
+    assert d.loc["GBR", "level"] == "TL1"
+
+
+@pytest.mark.parametrize("reader, src, edit, match", [
+    (grids.read_tl2_grid, G_TL2, lambda t: t[: t.rfind('"RS21"') + 20], "malformed|TRUE/FALSE|missing|empty"),
+    (grids.read_tl2_grid, G_TL2, lambda t: t.replace('"name_en"', '"name_eng"'), "missing column"),
+    (grids.read_tl2_grid, G_TL2, lambda t: t.replace('"RS21"', '"UKI"'), "unique|duplicate"),
+    (grids.read_tl2_grid, G_TL2, lambda t: t.replace('"FRA260","FRA"', '"FRA260","FR"'), "str_matches"),
+    (grids.read_tl2_grid, G_TL2, lambda t: t.replace("TRUE,TRUE,TRUE", "yes,TRUE,TRUE"), "TRUE/FALSE"),
+    (grids.read_tl2_grid, G_TL2, lambda t: t.replace('"GBR20","GBR"', '"GBR20","IRL"'), "tl1_id_starts_with_iso3"),
+    (grids.read_tl3_grid, G_TL3, lambda t: t.replace('"UKI31","UKI"', '"UKI31","HR03"'), "tl3_code_extends"),
+    (grids.read_tl3_grid, G_TL3, lambda t: t.replace('"HR034"', '"UKI31"'), "unique|duplicate"),
+    (grids.read_tl3_grid, G_TL3, lambda t: t.replace('"Sibenik-Knin County"', '""'), "empty name_en"),
+    (grids.read_countries_grid, G_CTY, lambda t: t.replace('"IRL15"', '"NAM211"'), "unique|duplicate"),
+    (grids.read_countries_grid, G_CTY, lambda t: t.replace('"Ireland",TRUE,TRUE', '"Ireland",TRUE,FALSE'), "eu_members"),
+])
+def test_grid_bad_input(tmp_path, reader, src, edit, match):
+    bad = _variant(tmp_path, src, edit)
+    with pytest.raises(SourceFormatError, match=match) as err:
+        reader(bad)
+    assert str(bad) in str(err.value)
+
+
+@pytest.mark.parametrize("edit, match", [
+    (lambda t: t.replace("UKI31,3,", "UKI31,4,"), "isin"),
+    (lambda t: t.replace(",UKI,3_PU,MR-L", ",UKX,3_PU,MR-L"), "tl3_parent_is_a_tl2"),
+    (lambda t: t.replace("3_PU,MR-L", "3_XX,MR-L"), "isin"),
+    (lambda t: t.replace("3_PU,MR-L", "3_PU,"), "tl3_rows_have_both"),
+    (lambda t: t.replace("Typology access to city", "Access"), "missing column"),
+    (lambda t: t.replace("GBR,UKN09", "GBR,UKI31"), "unique|duplicate"),
+])
+def test_uk_grid_bad_input(tmp_path, edit, match):
+    bad = _variant(tmp_path, G_UK, edit, encoding="utf-8")
+    with pytest.raises(SourceFormatError, match=match):
+        grids.read_uk_grid(bad)
+
+
+def test_grid_wrong_encoding(tmp_path):
+    bad = tmp_path / "tl2.csv"
+    bad.write_bytes(G_TL2.read_bytes().replace(b"London", b"Lond\x81n"))
+    with pytest.raises(SourceFormatError, match="not valid cp1252"):
+        grids.read_tl2_grid(bad)
+    bad_uk = tmp_path / "uk.csv"
+    bad_uk.write_bytes(G_UK.read_bytes().replace(b"Outer", b"\xd6uter"))
+    with pytest.raises(SourceFormatError, match="not valid utf-8"):
+        grids.read_uk_grid(bad_uk)
+
+
+@pytest.mark.snapshot
+def test_snapshot_grids():
+    from fiscalbook.fetch import resolve
+    tl2, secs2 = _timed(grids.read_tl2_grid, resolve("oecd_tl2_grid"))
+    tl3, secs3 = _timed(grids.read_tl3_grid, resolve("oecd_tl3_grid"))
+    cty, secsc = _timed(grids.read_countries_grid, resolve("oecd_countries_grid"))
+    uk, secsu = _timed(grids.read_uk_grid, resolve("oecd_uk_grid"))
+    print(f"grids read in {secs2:.2f}/{secs3:.2f}/{secsc:.2f}/{secsu:.2f} s")
+    assert len(tl2) == 454 and tl2["iso3"].nunique() == 47                # 455 rows incl. 999
+    assert len(tl3) == 2396 and tl3["iso3"].nunique() == 46               # 2,397 rows incl. AU901
+    assert int(tl3["tl2"].isna().sum()) == 179 and set(tl3.loc[tl3.tl2.isna(), "iso3"]) == {"USA"}
+    assert set(tl3["tl2"].dropna()) <= set(tl2["region"])
+    assert set(tl2["iso3"]) <= set(cty["iso3"])
+    assert len(cty) == 237
+    assert sorted(cty.loc[cty.iso3.duplicated(), "iso3"]) == ["CHN", "SDN", "SRB"]
+    assert tl2.loc[tl2.iso3 == "GBR", "region"].tolist() == [f"UK{c}" for c in "CDEFGHIJKLMN"]
+    assert (tl3.iso3 == "GBR").sum() == 179
+    assert uk["level"].value_counts().to_dict() == {"TL3": 179, "TL2": 12, "OLD_2_2013": 4, "TL1": 1, "EU2": 1}
+    assert set(uk.loc[uk.level == "TL3", "region"]) == set(tl3.loc[tl3.iso3 == "GBR", "region"])
+    assert uk.set_index("region").loc["UKN09", "name"] == "Ards and C193North Down"   # artefact kept
