@@ -65,7 +65,7 @@ def coef_chart(frame: pd.DataFrame, title: str, x_title: str, description: str,
     domain = methods + (["UK"] if data["highlight"].any() else [])
     rng = charts.PALETTE[: len(methods)] + ([charts.UK_COLOUR] if data["highlight"].any() else [])
     spec_order = list(dict.fromkeys(data["spec"]))
-    y = alt.Y("spec:N", sort=spec_order, title=y_title)
+    y = alt.Y("spec:N", sort=spec_order, title=y_title, axis=alt.Axis(labelLimit=360))
     colour = alt.Color("colour_key:N", scale=alt.Scale(domain=domain, range=rng),
                        title="Inference")
     offset = alt.YOffset("method:N", sort=methods) if len(methods) > 1 else alt.Undefined
@@ -80,7 +80,8 @@ def coef_chart(frame: pd.DataFrame, title: str, x_title: str, description: str,
                alt.Tooltip("method:N", title="Inference")]
     base = alt.Chart(data)
     rule = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("ci_low:Q", title=x_title), x2="ci_high:Q", y=y, yOffset=offset,
+        x=alt.X("ci_low:Q", title=x_title, scale=alt.Scale(zero=True, nice=True, padding=12)),
+        x2="ci_high:Q", y=y, yOffset=offset,
         color=colour, tooltip=tooltip)
     point = base.mark_point(filled=True, size=70).encode(
         x="coef:Q", y=y, yOffset=offset, color=colour, tooltip=tooltip)
