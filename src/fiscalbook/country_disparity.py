@@ -151,3 +151,115 @@ def headline() -> dict:
     coefficient, CR1 CI and p, wild bootstrap p and CI, countries, and the predicted change
     in the UK's CV (index units and % of its latest value) at the OECD median."""
     return dict(_headline())
+
+
+# ----------------------------------------------------------------------------------------
+# everything the chapter shows, computed once
+
+SHORT = regions.SHORT
+# (key, label, source, index, weighting, sample, design, lag)
+SPECS: tuple[tuple, ...] = (
+    ("pooled", "Pooled, CV (population-weighted)", "outlook", "cv", "population", "all", "pooled", 0),
+    ("fe", "Country+year FE, CV (population-weighted)", "outlook", "cv", "population", "all", "fe", 0),
+    ("fe_cvu", "Country+year FE, CV (unweighted)", "outlook", "cv", "unweighted", "all", "fe", 0),
+    ("fe_theilp", "Country+year FE, Theil (population-weighted)", "outlook", "theil", "population", "all", "fe", 0),
+    ("fe_theilu", "Country+year FE, Theil (unweighted)", "outlook", "theil", "unweighted", "all", "fe", 0),
+    ("fe_lag3", "Country+year FE, CV, 3-year lag", "outlook", "cv", "population", "all", "fe", 3),
+    ("fe_nocap", "Country+year FE, CV, no capital regions", "outlook", "cv", "population", "no_capital", "fe", 0),
+    ("fe_stat", "Country+year FE, CV, OECD.Stat panel", "oecd_stat", "cv", "population", "all", "fe", 0),
+)
+
+
+@cache
+def _report(B: int = BOOT_B) -> dict:
+    out = {}
+    for key, _lab, source, index, wt, sample, design, lag in SPECS:
+        d = panel(source, sample, index, wt)
+        for m in MEASURES:
+            try:
+                out[(key, m)] = fit(d, m, design, lag, B=B)
+            except (EstimationError, KeyError):
+                continue
+    return out
+
+
+def report(B: int = BOOT_B) -> dict:
+    """{(spec key, measure): fit dict} for every specification in SPECS."""
+    return _report(B)
+
+
+def coef_frame(rep: dict) -> pd.DataFrame:
+    """Estimates per standard deviation of the measure, as % of the mean index value of the
+    estimation sample (so CV and Theil, weighted or not, share one scale)."""
+    from . import coefplot
+
+    frames = []
+    for m in MEASURES:
+        ests = {}
+        for key, lab, *_ in SPECS:
+            r = rep.get((key, m))
+            if r is None:
+                continue
+            sd = float(r["data"].groupby("iso3")[regions.regressor(m, r["lag"])].std().mean()
+                       if r["design"] == "fe" else r["data"][regions.regressor(m, r["lag"])].std())
+            f = 100 * sd / r["mean_outcome"]
+            ests[lab] = [regions.scaled(r["est"], f, term=regions.label(m)),
+                         regions.scaled(r["boot"], f, term=regions.label(m))]
+        if ests:
+            frames.append(coefplot.estimates_frame(ests))
+    return pd.concat(frames, ignore_index=True)
+
+
+def uk_table(rep: dict) -> pd.DataFrame:
+    uk = uk_latest("outlook", "cv", "population")
+    rows = []
+    for m in MEASURES:
+        r = rep.get(("fe", m))
+        if r is None:
+            continue
+        try:
+            g = regions.uk_gap(m)
+        except ValueError:
+            continue
+        eff = uk_effect(r["boot"], g, uk["value"])
+        rows.append(dict(measure=m, label=regions.label(m), year=g["year"], uk=g["uk"],
+                         median=g["median"], change=eff["change"], low=eff["change_low"],
+                         high=eff["change_high"], pct=eff["pct"], pct_low=eff["pct_low"],
+                         pct_high=eff["pct_high"]))
+    return pd.DataFrame(rows)
+
+
+def glue_values(rep: dict) -> dict:
+    """Flat {key: number} (without the chapter prefix): <short>_<spec>_<stat>, the UK
+    counterfactual per measure, counts across measures."""
+    out = {}
+    uk = uk_latest("outlook", "cv", "population")
+    out["uk_cv"], out["uk_cv_year"] = uk["value"], uk["year"]
+    n_neg = n_sig = n = 0
+    for m, s in SHORT.items():
+        for key, *_ in SPECS:
+            r = rep.get((key, m))
+            if r is None:
+                continue
+            out.update(regions._est_values(f"{s}_{key}", r))
+            out[f"{s}_{key}_mean"] = r["mean_outcome"]
+        r = rep.get(("fe", m))
+        if r is None:
+            continue
+        n += 1
+        n_neg += regions.DIRECTION[m] * r["est"].coef < 0  # more autonomy, lower disparity
+        n_sig += r["boot"].p < 0.05
+        out[f"{s}_fe_first_year"], out[f"{s}_fe_last_year"] = r["years"]
+        try:
+            g = regions.uk_gap(m)
+        except ValueError:
+            continue
+        eff = uk_effect(r["boot"], g, uk["value"])
+        out.update({f"{s}_uk": g["uk"], f"{s}_median": g["median"], f"{s}_uk_year": g["year"],
+                    f"{s}_uk_change": eff["change"], f"{s}_uk_change_low": eff["change_low"],
+                    f"{s}_uk_change_high": eff["change_high"], f"{s}_uk_pct": eff["pct"],
+                    f"{s}_uk_pct_low": eff["pct_low"], f"{s}_uk_pct_high": eff["pct_high"]})
+    n_pooled_neg = sum(regions.DIRECTION[m] * rep[("pooled", m)]["est"].coef < 0
+                       for m in MEASURES if ("pooled", m) in rep)
+    out.update(n_fe=n, n_fe_negative=n_neg, n_fe_sig_boot=n_sig, n_pooled_negative=n_pooled_neg)
+    return out

@@ -463,6 +463,10 @@ def headline() -> dict:
 # ----------------------------------------------------------------------------------------
 # everything the chapter shows, computed once
 
+# +1 when a higher value means more sub-national autonomy, -1 when it means less (VFI).
+DIRECTION = {"rai_fiscal_autonomy": 1, "rai_self_rule": 1, "imf_tax_share": 1,
+             "imf_own_spending_share": 1, "imf_vfi": -1}
+
 SHORT = {"rai_fiscal_autonomy": "rfa", "rai_self_rule": "rsr", "imf_tax_share": "tax",
          "imf_own_spending_share": "spend", "imf_vfi": "vfi"}
 
@@ -553,7 +557,7 @@ def glue_values(rep: dict, regional: dict | None = None, per_worker: dict | None
         if r is None:
             continue
         n_main += 1
-        n_pos += r["est"].coef > 0
+        n_pos += DIRECTION[m] * r["est"].coef > 0  # more autonomy, higher GDP per head
         n_sig += r["boot"].p < 0.05
         out.update(_est_values(s, r))
         out[f"{s}_first_year"], out[f"{s}_last_year"] = r["years"]
