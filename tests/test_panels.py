@@ -158,3 +158,22 @@ def test_disparity_panel_merge_and_restriction():
     g2 = g[g.region != "UKI"]
     row2 = d2[(d2.iso3 == "GBR") & (d2.year == 2003) & (d2.weighting == "unweighted")]
     assert row2["value"].item() == pytest.approx(disparity.index(g2["gdp_per_head_usd_ppp2015"], kind="theil"))
+
+
+def test_real_outlook_panel_one_capital_per_country_year():
+    """On the Regional Outlook table (with a stand-in autonomy frame that only supplies
+    merge keys): one row per region-year, exactly one capital region per country-year,
+    relative productivity averaging to one, and Belgium excluded as documented."""
+    tables = pytest.importorskip("fiscalbook.tables")
+    regions_df, national = panels.regions_table("outlook")
+    keys = regions_df[["iso3", "year"]].drop_duplicates().assign(m=1.0)
+    p = panels.build_tl2_panel(regions_df, keys, lags=(), national=national)
+    assert not p.duplicated(["region", "year"]).any()
+    assert "BEL" not in set(p["iso3"])
+    caps = p.groupby(["iso3", "year"])["is_capital"].sum()
+    assert (caps == 1).all(), caps[caps != 1]
+    w = (p["population"] * p["rel_gdp_per_head"]).groupby([p["iso3"], p["year"]]).sum()
+    assert np.allclose(w / p.groupby(["iso3", "year"])["population"].sum(), 1.0)
+    uk = p[(p.iso3 == "GBR") & (p.year == 2000)].set_index("region")
+    assert uk.loc["UKI", "initial_rel"] > 1.4      # London far above the UK average
+    assert uk.loc["UKC", "lagging"]                # North East started behind
