@@ -630,3 +630,136 @@ def test_snapshot_grids():
     assert uk["level"].value_counts().to_dict() == {"TL3": 179, "TL2": 12, "OLD_2_2013": 4, "TL1": 1, "EU2": 1}
     assert set(uk.loc[uk.level == "TL3", "region"]) == set(tl3.loc[tl3.iso3 == "GBR", "region"])
     assert uk.set_index("region").loc["UKN09", "name"] == "Ards and C193North Down"   # artefact kept
+
+
+# ---------------------------------------------------------------- Regional Outlook figure workbook
+
+def make_low_high(path: Path, sheets=None) -> Path:
+    """One sheet per country, columns as in the Regional Outlook figure workbook."""
+    import openpyxl
+    sheets = sheets or {
+        "GBR": {2018: (60000.0, 90000.0), 2019: (63000.0, 99000.0), 2020: (56700.0, 89100.0)},
+        "AUS": {2019: (78000.0, 98000.0), 2020: (78780.0, 103000.0)},
+    }
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for iso3, series in sheets.items():
+        ws = wb.create_sheet(iso3)
+        ws.append(["time", "pw_lp", "pw_hp", "minyear", "maxyear", "gr2020_lp", "gr2020_hp", "gr2019_lp",
+                   "gr2019_hp", "iso3", "text_2019", "text_2020", "textfinal"])
+        years = sorted(series)
+        first, last = years[0], years[-1]
+        lp = {y: v[0] for y, v in series.items()}
+        hp = {y: v[1] for y, v in series.items()}
+        g20 = [(lp[2020] / lp[2019] - 1) * 100, (hp[2020] / hp[2019] - 1) * 100]
+        g19 = [(lp[2019] / lp[first] - 1) * 100, (hp[2019] / hp[first] - 1) * 100]
+        for y in years:
+            ws.append([y, lp[y], hp[y], first, last, *g20, *g19, iso3, "t19", "t20", "tf"])
+    wb.save(path)
+    return path
+
+
+def test_low_high_values(tmp_path):
+    df = outlook.read_per_worker_low_high(make_low_high(tmp_path / "lh.xlsx"))
+    assert list(df.columns) == ["iso3", "year", "group", "gdp_per_worker", "unit"]
+    assert len(df) == 2 * 5
+    d = df.set_index(["iso3", "year", "group"])["gdp_per_worker"]
+    assert d[("GBR", 2019, "high")] == 99000.0 and d[("GBR", 2020, "low")] == 56700.0
+    assert d[("AUS", 2020, "high")] == 103000.0
+    assert df["unit"].unique().tolist() == [outlook.LOW_HIGH_UNIT]
+
+
+@pytest.mark.parametrize("mutate, match", [
+    (lambda ws: ws.cell(2, 10, "FRA"), "differs from the sheet name"),
+    (lambda ws: ws.cell(3, 1, 2018), "appears twice|without gaps"),
+    (lambda ws: ws.cell(3, 1, 2021), "without gaps"),
+    (lambda ws: ws.cell(2, 8, 1.0), "gr2019_lp"),                          # gr2019 inconsistent (row 2)
+    (lambda ws: [ws.cell(r, 6, 5.0) for r in range(2, 5)], "gr2020_lp"),
+    (lambda ws: ws.cell(2, 2, -60000.0), "in_range"),                      # negative GDP per worker
+    (lambda ws: ws.cell(2, 3, 0), "in_range"),                            # zero GDP per worker
+    (lambda ws: ws.cell(2, 2, 500.0), "in_range|gr2019"),                  # implausibly small
+    (lambda ws: ws.cell(2, 2, "x1"), "non-numeric"),
+    (lambda ws: setattr(ws.cell(2, 2), "value", None), "missing values"),
+    (lambda ws: ws.cell(1, 2, "lp"), "missing column"),
+])
+def test_low_high_bad_input(tmp_path, mutate, match):
+    import openpyxl
+    f = make_low_high(tmp_path / "lh.xlsx")
+    wb = openpyxl.load_workbook(f)
+    mutate(wb["GBR"])
+    wb.save(f)
+    with pytest.raises(SourceFormatError, match=match) as err:
+        outlook.read_per_worker_low_high(f)
+    assert str(f) in str(err.value)
+
+
+def test_low_high_not_xlsx(tmp_path):
+    f = tmp_path / "lh.xlsx"
+    f.write_bytes(make_low_high(tmp_path / "ok.xlsx").read_bytes()[:500])
+    with pytest.raises(SourceFormatError, match="cannot read as an xlsx"):
+        outlook.read_per_worker_low_high(f)
+
+
+# ---------------------------------------------------------------- codebook
+
+from fiscalbook.readers import codebook  # noqa: E402
+
+
+def make_codebook(path: Path, drop_label=False) -> Path:
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "overall"
+    ws["A1"] = "Codebook"
+    ws = wb.create_sheet("reg-economic")
+    ws["A1"], ws["A4"], ws["C5"], ws["D5"] = "ECONOMIC REGIONAL DATASET", "DIMENSIONS", "TL", "Territory level"
+    ws["A12"] = "VAR"
+    for c, v in zip("CDEFJ", ["code", "description_eng", "description_fra", "parent", "order"]):
+        ws[f"{c}13"] = v
+    ws["C14"], ws["D14"], ws["E14"], ws["J14"] = "GDP", "Regional GDP", "PIB régional", 1
+    ws["C15"], ws["D15"], ws["E15"], ws["J15"] = "EMPL", None if drop_label else "  Total employment", "Emploi", 2
+    ws["A17"] = "TL"
+    for c, v in zip("CDEF", ["code", "description_eng", "description_fra", "parent"]):
+        ws[f"{c}18"] = v
+    ws["C19"], ws["D19"], ws["E19"] = 2, "Large regions (TL2)", "Grandes régions (TL2)"
+    ws = wb.create_sheet("typology")
+    ws["A13"] = "FOR TYPOLOGY DATASET"
+    for c, v in zip("BCDEF", ["tl", "typology", "description_eng", "description_fra", "parent"]):
+        ws[f"{c}14"] = v
+    ws["B15"], ws["C15"], ws["D15"] = "311_MR-L", 311, "     Large metro TL3 region"
+    wb.save(path)
+    return path
+
+
+def test_codebook_values(tmp_path):
+    df = codebook.read_codebook(make_codebook(tmp_path / "cb.xlsx"))
+    assert list(df.columns) == ["sheet", "block", "code", "label", "label_fr"]
+    assert df.values.tolist()[:3] == [["reg-economic", "VAR", "GDP", "Regional GDP", "PIB régional"],
+                                      ["reg-economic", "VAR", "EMPL", "Total employment", "Emploi"],
+                                      ["reg-economic", "TL", "2", "Large regions (TL2)", "Grandes régions (TL2)"]]
+    typ = df[df.sheet == "typology"].iloc[0]
+    assert (typ.block, typ.code, typ.label) == ("FOR TYPOLOGY DATASET", "311", "Large metro TL3 region")
+    assert pd.isna(typ.label_fr)
+    assert len(df) == 4
+
+
+def test_codebook_bad_input(tmp_path):
+    with pytest.raises(SourceFormatError, match="no English label"):
+        codebook.read_codebook(make_codebook(tmp_path / "cb.xlsx", drop_label=True))
+    bad = tmp_path / "x.xlsx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(SourceFormatError, match="cannot read as an xlsx"):
+        codebook.read_codebook(bad)
+
+
+@pytest.mark.snapshot
+def test_snapshot_codebook():
+    from fiscalbook.fetch import resolve
+    df, secs = _timed(codebook.read_codebook, resolve("oecd_codebook"))
+    print(f"codebook read in {secs:.2f} s")
+    assert len(df) == 1003
+    assert df["sheet"].nunique() == 11
+    econ = df[(df.sheet == "reg-economic") & (df.block == "MEAS")].set_index("code")["label"]
+    assert econ["PW_REAL_PPP"].startswith("USD per worker, constant prices")
+    tl = df[(df.sheet == "reg-economic") & (df.block == "TL")].set_index("code")["label"]
+    assert tl["2"] == "Large regions (TL2)"

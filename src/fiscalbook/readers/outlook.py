@@ -320,6 +320,8 @@ def read_per_worker_low_high(path: str | Path) -> pd.DataFrame:
         _numeric(d, [c for c in need if c != "iso3"], where)
         if d[["time", "pw_lp", "pw_hp"]].isna().any().any():
             raise SourceFormatError(f"{where}: missing values in time/pw_lp/pw_hp.")
+        if (d[["pw_lp", "pw_hp"]] <= 0).any().any():
+            raise SourceFormatError(f"{where}: GDP per worker must be > 0 (in_range check).")
         if not (d["iso3"] == name).all():
             raise SourceFormatError(f"{where}: iso3 column {sorted(d['iso3'].astype(str).unique())} differs from the sheet name.")
         t = d.set_index("time")
