@@ -236,7 +236,9 @@ def browser():
             b.close()
 
 
-CHART_SELECTOR = ".vega-embed"
+# Altair's html renderer writes <div id="altair-viz-…">; Vega-Embed adds class vega-embed
+# to it once it runs. Counting both finds charts whose scripts never ran.
+CHART_SELECTOR = "div[id^='altair-viz-'], .vega-embed"
 _RENDERED_JS = """(sel) => {
   const charts = Array.from(document.querySelectorAll(sel));
   return charts.length > 0 && charts.every(c => c.querySelector('svg, canvas'));
