@@ -48,7 +48,7 @@ def read_codebook(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     try:
-        wb = openpyxl.load_workbook(path, data_only=True)
+        wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
     except Exception as err:
         raise SourceFormatError(f"{path}: cannot read as an xlsx workbook ({type(err).__name__}: {err}).") from None
     records = []
