@@ -24,6 +24,7 @@ effects, CR1 errors clustered by country and a restricted wild cluster bootstrap
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -37,7 +38,8 @@ YEAR = 2019  # cross-section year: pre-pandemic, and the year of the per-worker 
 FIRST, LAST = 2000, 2020
 H5_MEASURES = ("rai_fiscal_autonomy", "rai_self_rule", "imf_tax_share",
                "imf_own_spending_share", "imf_vfi")
-POP_TOL = 1e-4  # relative tolerance when matching TL3 populations to a merged unit
+POP_TOL = 2e-5  # relative tolerance when matching TL3 populations to a merged unit
+MAX_BINARIES = 5000  # larger assignment problems (Germany: 52 units x 190 regions) are not attempted
 B_PAIRS = 4999
 
 
@@ -189,7 +191,7 @@ def check_components(components: dict[str, Sequence[str]], unit_pop: pd.Series,
 
 
 def solve_units(unit_pops: pd.DataFrame, tl3_pops: pd.DataFrame, tol: float = POP_TOL,
-                time_limit: float = 20.0) -> dict[str, tuple[str, ...] | None]:
+                time_limit: float = 30.0, max_binaries: int = MAX_BINARIES) -> dict[str, tuple[str, ...] | None]:
     """Assign candidate TL3 regions to merged units so that populations add up.
 
     ``unit_pops``: merged units (index) x years (columns); ``tl3_pops``: candidate TL3
@@ -197,7 +199,11 @@ def solve_units(unit_pops: pd.DataFrame, tl3_pops: pd.DataFrame, tol: float = PO
     region in at most one unit; each unit's population within ``tol`` of the sum of its
     regions, in every year" with HiGHS (scipy.optimize.milp). A unit's assignment is
     returned only if it is *unique*: the programme is solved again with a cut excluding
-    that unit's assignment, and if another assignment fits, the unit gets None.
+    that unit's assignment, and if another assignment fits, the unit gets None. If the
+    candidates hold fewer people than the units (some component has no row), or no joint
+    assignment is found within ``time_limit`` seconds, or the problem has more than
+    ``max_binaries`` unknowns (a deterministic cap, so results do not depend on machine
+    speed), every unit gets None.
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -207,8 +213,14 @@ def solve_units(unit_pops: pd.DataFrame, tl3_pops: pd.DataFrame, tol: float = PO
         return {}
     if not cands:
         return {u: None for u in units}
+    short = [y for y in unit_pops.columns
+             if tl3_pops.loc[cands, y].sum() < unit_pops[y].sum() * (1 - tol)]
+    if short:  # candidates hold fewer people than the units: some components have no row
+        return {u: None for u in units}
     U, C = len(units), len(cands)
     n = U * C
+    if n > max_binaries:
+        return {u: None for u in units}
     A, lo, hi = [], [], []
     for c in range(C):  # each candidate in at most one unit
         row = np.zeros(n)
@@ -232,7 +244,7 @@ def solve_units(unit_pops: pd.DataFrame, tl3_pops: pd.DataFrame, tol: float = PO
         return r.x if r.status == 0 and r.x is not None else None
 
     x = solve()
-    if x is None:
+    if x is None:  # no joint assignment (or the time limit): nothing is claimed
         return {u: None for u in units}
     x = np.round(x).astype(int)
     out = {}
@@ -257,8 +269,14 @@ def _sdmx_tl3(sdmx: pd.DataFrame, measure: str, years=(2019, 2020)) -> pd.DataFr
     return s.pivot_table(index="region", columns="year", values="value", aggfunc="first")
 
 
+_MERGED = re.compile(r"^[A-Z]{2}\d{2,3}MC?$")
+
+
 def is_merged_code(code: str) -> bool:
-    return code.endswith("M") or code.endswith("MC")
+    """Does ``code`` look like a Regional Outlook metro-unit code (UK001MC, DE002M, JP02M)?
+    Some genuine TL3 codes have the same shape (DE21M, Traunstein), so unit_components
+    also requires the code to be absent from the TL3 data."""
+    return bool(_MERGED.match(code))
 
 
 def unit_components(panel: pd.DataFrame | None = None, sdmx: pd.DataFrame | None = None,
@@ -299,7 +317,8 @@ def unit_components(panel: pd.DataFrame | None = None, sdmx: pd.DataFrame | None
         all_merged = [r for r in all_merged if is_merged_code(r)]
         sol = solve_units(up.loc[all_merged, list(years)], cand[list(years)])
         for r in merged:
-            rows.append((iso, r, sol.get(r), "population match (unique)"))
+            rows.append((iso, r, sol.get(r), "population match (unique)" if sol.get(r)
+                         else "not reconstructed"))
     return pd.DataFrame(rows, columns=["iso3", "region", "components", "method"])
 
 
