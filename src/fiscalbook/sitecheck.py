@@ -289,7 +289,7 @@ def visit(page, url: str, timeout_ms: int = 30000) -> dict:
 def hover_tooltip(page, timeout_ms: int = 10000) -> str:
     """Hover the first mark of the first chart on the page; return the tooltip's text."""
     # data marks are SVG shapes with role="graphics-symbol" (axes and legends are <g> groups)
-    mark = page.locator(f"{CHART_SELECTOR} svg :not(g)[role='graphics-symbol']").first
+    mark = page.locator(".vega-embed svg :not(g)[role='graphics-symbol']").first
     if mark.count() == 0:
         raise AssertionError("no chart mark with role=graphics-symbol to hover")
     mark.scroll_into_view_if_needed()
