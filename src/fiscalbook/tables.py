@@ -50,7 +50,8 @@ def _tl3_metro():
 def tl3_metro() -> pd.DataFrame:
     """Regional Outlook 2023 TL3/metro panel: iso3, region, region_name, year,
     gdp_per_head_usd_ppp2015, population, metro_code (MR-L, MR-M, NMR-M, NMR-S, NMR-R),
-    metro_class, is_metro (bool)."""
+    metro_class, is_metro (nullable bool), metro_area (code of the metro area a unit forms or
+    belongs to; empty otherwise)."""
     return _frozen(_tl3_metro())
 
 
@@ -98,7 +99,9 @@ def _sdmx_codelists():
 
 
 def sdmx_codelists() -> pd.DataFrame:
-    """Code lists of the DSD_REG_ECO structure: codelist, code, name."""
+    """Components of the DSD_REG_ECO structure: dsd, component, kind, position, codelist,
+    codelist_agency, codelist_version, code, name. The catalogued structure file holds no
+    code lists, so `code` and `name` are empty; a file fetched with references=all fills them."""
     return _frozen(_sdmx_codelists())
 
 
@@ -120,12 +123,13 @@ def tl3_grid() -> pd.DataFrame:
 
 
 def countries() -> pd.DataFrame:
-    """OECD territorial grid 2020, countries: iso3, iso2, name, eu, eea."""
+    """OECD territorial grid 2020, countries: tl1_id (unique), iso3, iso2, name, eu, eea.
+    CHN, SDN and SRB appear twice (China/Chinese Taipei, Sudan/South Sudan, Serbia/Kosovo)."""
     return _frozen(_grid("countries"))
 
 
 def uk_grid() -> pd.DataFrame:
-    """UK rows of the territorial grid with typologies: region, level, name, parent, ..."""
+    """UK rows of the territorial grid: region, level, name, parent, iso3, rural_urban, metro_code."""
     return _frozen(_grid("uk"))
 
 
