@@ -306,3 +306,21 @@ def test_interact():
     assert out.a_x_b.tolist() == [2.0, 0.0, 3.0] and "a_x_b" not in df
     c = est.interact(df, "a", "b", name="ab", center=True)
     assert c.ab.tolist() == pytest.approx([(-1) * 1, 0 * -1, 1 * 0])
+
+
+def test_fit_wild_bootstrap_method_matches_function():
+    df = panel(G=14, T=6, seed=14)
+    fit = est.fit_fe(df, "y", ["x", "w"], fe=("iso3", "year"), cluster="iso3")
+    a = fit.wild_bootstrap("x", B=499, seed=4)
+    b = est.wild_cluster_bootstrap(df, "y", ["x", "w"], "x", fe=("iso3", "year"),
+                                   cluster="iso3", B=499, seed=4)
+    assert (a.p, a.ci_low, a.ci_high) == (b.p, b.ci_low, b.ci_high)
+    with pytest.raises(est.EstimationError, match="no cluster"):
+        est.fit_fe(df, "y", ["x"]).wild_bootstrap("x")
+
+
+def test_boolean_regressor_is_accepted():
+    df = panel(G=10, T=6, seed=15)
+    df["post"] = df.year >= 2004
+    fit = est.fit_fe(df, "y", ["x", "post"], fe="iso3", cluster="iso3")
+    assert "post" in fit.coef.index

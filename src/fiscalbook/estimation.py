@@ -47,6 +47,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -117,9 +118,9 @@ def _prepare(df, outcome, regressors, fe, cluster, weights, dropna):
         raise EstimationError(
             f"unknown column(s) {unknown}; the data has columns {list(df.columns)}")
     for c in (outcome, *regressors) + ((weights,) if weights else ()):
-        if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]):
-            if not pd.api.types.is_bool_dtype(df[c]):
-                raise EstimationError(f"column '{c}' is not numeric (dtype {df[c].dtype})")
+        # numeric or boolean (a dummy) columns only
+        if not pd.api.types.is_numeric_dtype(df[c]):
+            raise EstimationError(f"column '{c}' is not numeric (dtype {df[c].dtype})")
     data = df[used].copy()
     for c in (outcome, *regressors):
         data[c] = data[c].astype(float)
@@ -295,6 +296,15 @@ class FitResult:
         rows = [(t, *self._row(t)) for t in self.coef.index]
         return pd.DataFrame(rows, columns=["term", "coef", "se", "ci_low", "ci_high", "p"])
 
+    def wild_bootstrap(self, term: str, **kwargs) -> Estimate:
+        """wild_cluster_bootstrap of ``term`` on this fit's rows and specification
+        (keyword arguments B, seed, weights_type, level, ci are passed on)."""
+        if self.cluster is None:
+            raise EstimationError("this fit has no cluster column to bootstrap over")
+        return wild_cluster_bootstrap(self.data, self.outcome, list(self.regressors), term,
+                                      fe=self.fe, cluster=self.cluster, weights=self.weights,
+                                      **kwargs)
+
 
 def _safe_names(columns) -> dict:
     return {c: f"v{i}" for i, c in enumerate(columns)}
@@ -426,8 +436,8 @@ def _fit_statsmodels(data, outcome, regressors, fe, cluster, weights):
 class _WCR:
     """Restricted wild cluster bootstrap (WCR11) for one coefficient, vectorised.
 
-    Precomputes the pieces that are linear in the hypothesised value b, so that p(b) for
-    test inversion costs O(G * B) per evaluation.
+    Precomputes the pieces that are linear (numerator) or quadratic (variance) in the
+    hypothesised value b, so that p(b) for test inversion costs O(B) per evaluation.
     """
 
     def __init__(self, X, y, clusters, j, v):
@@ -460,11 +470,17 @@ class _WCR:
             return S.T  # k x G
 
         S0, S1 = scores(u0), scores(u1)
-        self.C0, self.C1 = a @ S0, a @ S1  # (G,)
+        C0, C1 = a @ S0, a @ S1  # (G,)
         Q = np.einsum("i,gij,jl->gl", a, XgXg, A)  # (G, k): R A X_g'X_g A
         H0, H1 = Q @ S0, Q @ S1  # (G, G)
-        self.v = v
-        self.HV0, self.HV1 = H0 @ v, H1 @ v
+        # bootstrap numerator and the cluster terms of its CR1 variance are linear in b:
+        # numer(b) = n0 - b n1, Z(b) = Z0 - b Z1, so denom(b) = d00 - 2 b d01 + b^2 d11
+        self.n0, self.n1 = C0 @ v, C1 @ v
+        Z0 = C0[:, None] * v - H0 @ v
+        Z1 = C1[:, None] * v - H1 @ v
+        self.d00 = (Z0 * Z0).sum(axis=0)
+        self.d01 = (Z0 * Z1).sum(axis=0)
+        self.d11 = (Z1 * Z1).sum(axis=0)
         # unrestricted CR1 sandwich for beta_j (no ssc: it cancels in the p-value)
         Su = scores(u)
         self.se_raw = float(np.sqrt(a @ (Su @ Su.T) @ a))
@@ -474,10 +490,8 @@ class _WCR:
         return (self.beta_j - b) / self.se_raw
 
     def t_boot(self, b):
-        C = self.C0 - b * self.C1
-        numer = C @ self.v
-        Z = C[:, None] * self.v - (self.HV0 - b * self.HV1)
-        denom = np.sqrt((Z ** 2).sum(axis=0))
+        numer = self.n0 - b * self.n1
+        denom = np.sqrt(np.maximum(self.d00 - 2 * b * self.d01 + b * b * self.d11, 0.0))
         with np.errstate(divide="ignore", invalid="ignore"):
             return numer / denom
 
@@ -512,13 +526,24 @@ def _bootstrap_design(data, outcome, regressors, term, fe, cluster, weights):
     return Xm, y, cols.index(term)
 
 
-def _draw(weights_type, G, B, seed):
+@lru_cache(maxsize=8)
+def _draw_cached(weights_type, G, B, seed):
     from wildboottest.weights import draw_weights
 
     full = weights_type == "rademacher" and 2 ** G <= B
     v, B_used = draw_weights(t=weights_type, full_enumeration=full, N_G_bootcluster=G,
                              boot_iter=B, rng=np.random.default_rng(seed))
-    return np.asarray(v, float), int(B_used), full
+    v = np.asarray(v, float)
+    v.setflags(write=False)
+    return v, int(B_used), full
+
+
+def _draw(weights_type, G, B, seed):
+    """Weights (G x B) from wildboottest's draw_weights; full enumeration when Rademacher
+    and 2**G <= B (then every sign vector once, independent of the seed)."""
+    if weights_type == "rademacher" and 2 ** G <= B:
+        seed = 0  # the enumeration does not use the generator: share the cache entry
+    return _draw_cached(weights_type, G, B, seed)
 
 
 def wild_cluster_bootstrap(df: pd.DataFrame, outcome: str, regressors: Sequence[str] | str,
@@ -569,7 +594,7 @@ def wild_cluster_bootstrap(df: pd.DataFrame, outcome: str, regressors: Sequence[
                     p=p, n_obs=fit.n_obs, n_clusters=G, inference="wild_bootstrap", spec=spec)
 
 
-def _invert(boot: _WCR, est: Estimate, alpha: float, tol_se: float = 1e-6):
+def _invert(boot: _WCR, est: Estimate, alpha: float, tol_se: float = 1e-7):
     """Bounds of {b : p(b) > alpha}: bracket outwards from the estimate, then bisect."""
     b_hat, se = est.coef, est.se
     if boot.pvalue(b_hat) <= alpha:  # pragma: no cover - p at the estimate is ~1
