@@ -25,6 +25,11 @@ def _count(df: pd.DataFrame, value: str, unit: str = "region") -> pd.DataFrame:
     return out.rename("n").reset_index()
 
 
+def _regionalised(df: pd.DataFrame) -> pd.DataFrame:
+    """TL2 rows of an OECD.Stat export without the 'not regionalised' (…ZZ) rows."""
+    return df[(df["level"] == "TL2") & ~df["region"].str.endswith("ZZ")]
+
+
 def _imf(df: pd.DataFrame) -> pd.DataFrame:
     tax = df[(df["indicator"] == "taxd") & (df["sector"] == "SNG")]
     return _count(tax, "value", unit="__none__")
@@ -43,7 +48,7 @@ COVERAGE: dict[str, tuple[str, Callable[[], pd.DataFrame]]] = {
     "oecd_tl3_metro_outlook": ("TL3/metro units with GDP per head",
                                lambda: _count(tables.tl3_metro(), "gdp_per_head_usd_ppp2015")),
     "oecd_stat_tl2_gdppc": ("TL2 regions with GDP per head (not imputed)",
-                            lambda: _count(tables.oecd_stat_tl2("gdp_per_head").query("level == 'TL2'"), "value")),
+                            lambda: _count(_regionalised(tables.oecd_stat_tl2("gdp_per_head")), "value")),
     "oecd_sdmx_gdp": ("TL2 regions with GDP per worker",
                       lambda: _count(tables.gdp_per_worker("TL2"), "gdp_per_worker_usd_ppp")),
     "oecd_per_worker_low_high": ("GDP per worker observations (low/high regions)",

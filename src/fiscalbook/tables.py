@@ -88,9 +88,19 @@ def sdmx_gdp() -> pd.DataFrame:
     return _frozen(_sdmx_gdp())
 
 
+# DF_GDP lists Inner London as UKI (TL2) and also as UKI7 (an older EU level that overlaps
+# UKI); keeping both would count London twice.
+OVERLAPPING_TL2 = frozenset({"UKI7"})
+
+
 def gdp_per_worker(level: str = "TL2") -> pd.DataFrame:
-    """GDP per worker (employment at place of work), USD PPP, 2019–2020, from DF_GDP."""
-    return _reader("sdmx").per_worker(_sdmx_gdp(), level=level)
+    """GDP per worker (employment at place of work), USD PPP, 2019–2020, from DF_GDP:
+    iso3, region, year, gdp_per_worker_usd_ppp, employment, gdp_usd_ppp, population, prices
+    (Q constant 2015 / V current), source (published or GDP/EMP). Overlapping UKI7 dropped."""
+    out = _reader("sdmx").per_worker(_sdmx_gdp(), level=level)
+    if level == "TL2":
+        out = out[~out["region"].isin(OVERLAPPING_TL2)].reset_index(drop=True)
+    return out
 
 
 @cache
