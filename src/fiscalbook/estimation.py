@@ -461,8 +461,10 @@ class _WCR:
         # restricted residuals under H0: beta_j = b are u0 - b * u1
         u0 = resid_on_others(y)
         u1 = resid_on_others(xj)
-        XgXg = np.zeros((G, k, k))
-        np.add.at(XgXg, codes, np.einsum("ni,nj->nij", X, X))
+        XgXg = np.empty((G, k, k))
+        for g in range(G):  # one k x k block per cluster (memory O(G k^2), not O(n k^2))
+            Xg = X[codes == g]
+            XgXg[g] = Xg.T @ Xg
 
         def scores(uu):
             S = np.zeros((G, k))
