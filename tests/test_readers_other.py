@@ -1,0 +1,127 @@
+"""Readers of the non-OECD sources: RAI, IMF FDD, LAI, ONS, RegIneq.
+
+Fixtures are synthetic files written in tmp_path with the real layouts; snapshot tests
+read the real files through fiscalbook.fetch.resolve.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fiscalbook import countries
+from fiscalbook.readers._validate import SourceFormatError
+
+# ---------------------------------------------------------------- RAI country (v3)
+from fiscalbook.readers import rai
+
+RAI_HEADER = ",".join(rai.COUNTRY_HEADER)
+
+
+def _rai_row(code, name, year, fa=0.5, rep=2.0, rep2=None, law=0.3, law2=None):
+    rep2 = rep if rep2 is None else rep2
+    law2 = law if law2 is None else law2
+    inst, pol, ba = 1.0, 1.5, 0.25
+    sr = inst + pol + fa + ba + rep
+    ec, fc, bc, co = 0.1, 0.2, 0.0, 0.4
+    sh = law + ec + fc + bc + co
+    vals = [200, 826, 41, name, code, year, inst, pol, fa, ba, rep, law, ec, fc, bc, co,
+            round(sr, 2), round(sh, 2), round(sr + sh, 2), "", rep2, 1.0, rep - 1.0, law2,
+            law2, 0, 0, 0, 0, 0]
+    return ",".join(str(v) for v in vals)
+
+
+def _write(tmp_path, name, lines, encoding="utf-8"):
+    p = tmp_path / name
+    p.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return p
+
+
+@pytest.fixture
+def rai_country_csv(tmp_path):
+    return _write(tmp_path, "rai_country.csv", [
+        RAI_HEADER, _rai_row("GBR", "United Kingdom", 2017, fa=0.89),
+        _rai_row("GBR", "United Kingdom", 2018, fa=1.01), _rai_row("GER", "Germany", 2018, fa=4.0),
+        _rai_row("TAW", "Taiwan", 2018)])
+
+
+def test_rai_country_values(rai_country_csv):
+    d = rai.read_country(rai_country_csv)
+    assert list(d.columns[:3]) == ["iso3", "country", "year"]
+    assert {"fiscal_autonomy", "borrowing_autonomy", "fiscal_control", "borrowing_control",
+            "self_rule", "shared_rule", "rai", "representation", "lawmaking"} <= set(d.columns)
+    assert d["iso3"].tolist() == ["GBR", "GBR", "DEU", "TWN"]
+    row = d[(d.iso3 == "GBR") & (d.year == 2018)].iloc[0]
+    assert row.fiscal_autonomy == pytest.approx(1.01)
+    assert row.self_rule == pytest.approx(1.0 + 1.5 + 1.01 + 0.25 + 2.0, abs=0.01)
+    assert row.rai == pytest.approx(row.self_rule + row.shared_rule, abs=0.01)
+    assert d["year"].dtype == np.int64
+
+
+def test_rai_country_keeps_first_copy_of_repeated_columns(tmp_path):
+    p = _write(tmp_path, "r.csv", [RAI_HEADER, _rai_row("GBR", "United Kingdom", 2018, rep=3.0, rep2=3.2,
+                                                      law=0.31, law2=0.30)])
+    d = rai.read_country(p)
+    assert d.loc[0, "representation"] == 3.0 and d.loc[0, "lawmaking"] == 0.31
+
+
+def test_rai_country_repeated_columns_disagree(tmp_path):
+    p = _write(tmp_path, "r.csv", [RAI_HEADER, _rai_row("GBR", "United Kingdom", 2018, rep=3.0, rep2=1.0)])
+    with pytest.raises(SourceFormatError, match="n_representation"):
+        rai.read_country(p)
+
+
+@pytest.mark.parametrize("fault, lines, match", [
+    ("duplicate key", [RAI_HEADER, _rai_row("GBR", "UK", 2018), _rai_row("GBR", "UK", 2018)], "unique|duplicate"),
+    ("alias duplicate", [RAI_HEADER, _rai_row("DEU", "Germany", 2018), _rai_row("GER", "Germany", 2018)], "unique|duplicate"),
+    ("impossible fiscal autonomy", [RAI_HEADER, _rai_row("GBR", "UK", 2018, fa=13.0)], "fiscal_autonomy"),
+    ("negative", [RAI_HEADER, _rai_row("GBR", "UK", 2018, fa=-1.0)], "fiscal_autonomy"),
+    ("unknown country", [RAI_HEADER, _rai_row("QQQ", "Atlantis", 2018)], "QQQ"),
+    ("missing column", [RAI_HEADER.replace("n_fiscalautonomy,", ""), _rai_row("GBR", "UK", 2018)], "n_fiscalautonomy"),
+    ("truncated", [RAI_HEADER, _rai_row("GBR", "UK", 2018), _rai_row("GBR", "UK", 2017)[:60]], "truncated|missing|non-numeric"),
+    ("text in numbers", [RAI_HEADER, _rai_row("GBR", "UK", 2018).replace(",0.5,", ",n/a,", 1)], "non-numeric"),
+    ("bad year", [RAI_HEADER, _rai_row("GBR", "UK", "20x8")], "year"),
+    ("header only", [RAI_HEADER], "no rows"),
+])
+def test_rai_country_bad_input(tmp_path, fault, lines, match):
+    p = _write(tmp_path, "bad.csv", lines)
+    with pytest.raises(SourceFormatError, match=match) as err:
+        rai.read_country(p)
+    assert "bad.csv" in str(err.value)
+
+
+def test_rai_country_wrong_encoding(tmp_path):
+    p = _write(tmp_path, "bad.csv", [RAI_HEADER, _rai_row("CHE", "Schwëiz", 2018)], encoding="latin-1")
+    with pytest.raises(SourceFormatError, match="utf-8"):
+        rai.read_country(p)
+
+
+def test_rai_country_malformed(tmp_path):
+    p = _write(tmp_path, "bad.csv", [RAI_HEADER, _rai_row("GBR", "UK", 2018) + ",1,2,3"])
+    with pytest.raises(SourceFormatError):
+        rai.read_country(p)
+
+
+@pytest.mark.snapshot
+def test_rai_country_snapshot():
+    from fiscalbook.fetch import resolve
+    t = time.perf_counter()
+    d = rai.read_country(resolve("rai_country"))
+    print(f"rai_country load {time.perf_counter() - t:.2f} s")
+    # The README and catalog say 98 countries; the file holds 96 country codes.
+    assert d["iso3"].nunique() == 96
+    assert (d["year"].min(), d["year"].max()) == (1950, 2018)
+    assert countries.OECD_MEMBERS <= set(d["iso3"])
+    assert not d.duplicated(["iso3", "year"]).any()
+    # The kept copies are the dimensions: self-rule = sum of its five dimensions in
+    # (almost) every row, and representation = assembly + executive.
+    sr = d[["institutional_depth", "policy_scope", "fiscal_autonomy", "borrowing_autonomy",
+            "representation"]].sum(axis=1)
+    assert ((sr - d["self_rule"]).abs() <= 0.015).mean() > 0.95
+    assert ((d["self_rule"] + d["shared_rule"] - d["rai"]).abs() <= 0.015).mean() > 0.99
+    uk = d[(d.iso3 == "GBR")].set_index("year")
+    assert uk.loc[2018, "fiscal_autonomy"] == pytest.approx(1.01)
+    assert uk.loc[2018, "rai"] == pytest.approx(9.59)
