@@ -25,6 +25,7 @@ effects, CR1 errors clustered by country and a restricted wild cluster bootstrap
 from __future__ import annotations
 
 import re
+from functools import cache
 from collections.abc import Sequence
 
 import numpy as np
@@ -419,12 +420,11 @@ def cross_section(st: pd.DataFrame, autonomy: pd.DataFrame, measures=None,
         X = np.column_stack([np.ones(n), d["xz"].to_numpy()])
         Y = d["y"].to_numpy()
         idx = rng.integers(0, n, size=(B, n))
-        slopes = []
-        for ii in idx:
-            xb = X[ii, 1]
-            if np.var(xb) == 0:
-                continue
-            slopes.append(np.cov(xb, Y[ii], ddof=1)[0, 1] / np.var(xb, ddof=1))
+        xb, yb = X[idx, 1], Y[idx]
+        xc = xb - xb.mean(axis=1, keepdims=True)
+        sxx = (xc ** 2).sum(axis=1)
+        keep = sxx > 0  # a resample with one distinct country has no slope
+        slopes = (xc * (yb - yb.mean(axis=1, keepdims=True))).sum(axis=1)[keep] / sxx[keep]
         lo, hi = np.percentile(slopes, [2.5, 97.5])
         rows.append({"measure": m, "n_countries": n, "sd": sd, "coef": e.coef, "se": e.se,
                      "ci_low": e.ci_low, "ci_high": e.ci_high, "p": e.p,
@@ -467,3 +467,239 @@ def within(st: pd.DataFrame, autonomy: pd.DataFrame, measures=None,
             row["error"] = str(err)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------------------
+# the chapter's numbers and charts
+
+
+LABELS = {"rai_fiscal_autonomy": "RAI fiscal autonomy", "rai_self_rule": "RAI self-rule",
+          "imf_tax_share": "IMF sub-national tax share", "imf_own_spending_share":
+          "IMF sub-national own-spending share", "imf_vfi": "IMF vertical fiscal imbalance"}
+
+
+def _country_names(isos) -> dict:
+    try:
+        from . import countries
+
+        return {i: countries.name(i) for i in isos}
+    except Exception:  # the names module is optional for this chapter
+        return {i: i for i in isos}
+
+
+@cache
+def _report(B_within: int = 9999, B_pairs: int = B_PAIRS) -> dict:
+    from . import autonomy, tables
+
+    panel = tables.tl3_metro()
+    sdmx = tables.sdmx_gdp()
+    st = second_tier(panel)
+    cc = comparison_countries(st)
+    auto = autonomy.country_year()
+    comps = unit_components(panel, sdmx)
+    pw = per_worker(comps, sdmx, YEAR)
+    stw = second_tier_per_worker(pw, panel, sdmx, YEAR)
+    xs = cross_section(st, auto, countries=cc, B=B_pairs)
+    sds = dict(zip(xs["measure"], xs["sd"])) if "sd" in xs else None
+    wi = within(st, auto, countries=cc, B=B_within, sd=sds)
+    units = metro_units(panel, YEAR)
+    return {"st": st, "countries": cc, "autonomy": auto, "components": comps, "per_worker": pw,
+            "st_per_worker": stw, "cross_section": xs, "within": wi, "units": units,
+            "core": core_city_table(panel, YEAR), "core_agg": core_cities_aggregate(panel, YEAR)}
+
+
+def report() -> dict:
+    """Everything the chapter shows (memoised tables; copies of the frames)."""
+    r = _report()
+    return {k: (v.copy() if isinstance(v, pd.DataFrame) else v) for k, v in r.items()}
+
+
+def core_per_worker(rep: dict) -> dict:
+    """Core City units with per-worker data, aggregated, as % of the UK figures (DF_GDP)."""
+    from .core_cities import CORE_CITIES
+
+    pw = rep["per_worker"].set_index("region")
+    nat = national_per_worker(_sdmx(), YEAR).set_index("iso3").loc["GBR"]
+    units = [c.unit for c in CORE_CITIES if c.per_worker]
+    d = pw.loc[units]
+    return {"per_worker": 100 * d["gdp_usd_ppp2015"].sum() / d["employment"].sum()
+            / nat["gdp_per_worker_national"],
+            "per_head": 100 * d["gdp_usd_ppp2015"].sum() / d["population_sdmx"].sum()
+            / nat["gdp_per_head_national_sdmx"],
+            "n_units": len(d)}
+
+
+def _sdmx():
+    from . import tables
+
+    return tables.sdmx_gdp()
+
+
+def headline() -> dict:
+    """The H5 numbers for the verdict chapter (plain floats/ints)."""
+    r = _report()
+    st, cc = r["st"], r["countries"]
+    y = st[(st["year"] == YEAR) & st["iso3"].isin(cc)].set_index("iso3")
+    uk = y.loc["GBR"]
+    others = y.drop(index="GBR")
+    rank = int((y["st_to_national"] < uk["st_to_national"]).sum()) + 1
+    ukt = st[st["iso3"] == "GBR"].set_index("year")
+    stw = r["st_per_worker"].set_index("iso3")
+    xs = r["cross_section"].set_index("measure")
+    wi = r["within"].set_index("measure")
+    cpw = core_per_worker(r)
+    m = "rai_fiscal_autonomy"
+    out = {
+        "n_countries": len(cc), "min_second_tier": MIN_SECOND_TIER, "year": YEAR,
+        "uk_st_national": float(uk["st_to_national"]),
+        "uk_st_capital": float(uk["st_to_capital"]),
+        "uk_st_national_2000": float(ukt.loc[FIRST, "st_to_national"]),
+        "uk_st_national_2020": float(ukt.loc[LAST, "st_to_national"]),
+        "uk_n_second_tier": int(uk["n_second_tier"]),
+        "uk_rank_low": rank,
+        "others_median_st_national": float(others["st_to_national"].median()),
+        "others_median_st_capital": float(others["st_to_capital"].median()),
+        "core_rel_national": float(r["core_agg"]["rel_national"]),
+        "core_pop_share": float(r["core_agg"]["pop_share"]),
+        "core_pw_national": float(cpw["per_worker"]),
+        "core_ph_national_sdmx": float(cpw["per_head"]),
+        "uk_st_pw_national": float(stw.loc["GBR", "st_per_worker_to_national"]),
+        "uk_st_ph_national_sdmx": float(stw.loc["GBR", "st_per_head_to_national_sdmx"]),
+        "uk_st_pw_coverage": float(stw.loc["GBR", "coverage"]),
+        "xs_coef": float(xs.loc[m, "coef"]), "xs_ci_low": float(xs.loc[m, "ci_low"]),
+        "xs_ci_high": float(xs.loc[m, "ci_high"]), "xs_boot_low": float(xs.loc[m, "boot_low"]),
+        "xs_boot_high": float(xs.loc[m, "boot_high"]), "xs_n": int(xs.loc[m, "n_countries"]),
+        "wi_coef": float(wi.loc[m, "coef"]) if "coef" in wi and wi.loc[m, "coef"] == wi.loc[m, "coef"] else float("nan"),
+    }
+    for p in PEERS:
+        out[f"{p.lower()}_st_national"] = float(y.loc[p, "st_to_national"])
+        out[f"{p.lower()}_st_capital"] = float(y.loc[p, "st_to_capital"])
+    return out
+
+
+def chart_metros(rep: dict):
+    """Second-tier metros (capital excluded) by country, GDP per head as % of national,
+    the UK's Core City units highlighted."""
+    import altair as alt
+
+    from . import charts
+
+    u = rep["units"]
+    u = u[(u["tier"] == "second_tier") & u["iso3"].isin(rep["countries"])].copy()
+    names = _country_names(u["iso3"].unique())
+    u["country"] = u["iso3"].map(names)
+    u["group"] = np.where(u["core_city"] != "", "UK Core City unit",
+                          np.where(u["iso3"] == "GBR", "Other UK metro", "Second-tier metro abroad"))
+    u["label"] = np.where(u["core_city"] != "", u["region_name"] + " (" + u["core_city"] + ")",
+                          u["region_name"])
+    st = rep["st"]
+    order = (st[(st["year"] == YEAR) & st["iso3"].isin(rep["countries"])]
+             .sort_values("st_to_national")["iso3"].map(names).tolist())
+    u = u[["country", "label", "group", "population", "gdp_per_head_usd_ppp2015",
+           "rel_national", "rel_capital"]].round(1)
+    base = alt.Chart(u).mark_circle(opacity=0.75, stroke="white", strokeWidth=0.3).encode(
+        x=alt.X("rel_national:Q", title=f"GDP per head, % of national average ({YEAR})",
+                scale=alt.Scale(type="log", domain=[40, 250])),
+        y=alt.Y("country:N", sort=order, title=None),
+        size=alt.Size("population:Q", title="Population", scale=alt.Scale(range=[15, 400])),
+        color=alt.Color("group:N", title=None, scale=alt.Scale(
+            domain=["UK Core City unit", "Other UK metro", "Second-tier metro abroad"],
+            range=[charts.UK_COLOUR, "#E69F00", charts.OTHER_COLOUR])),
+        tooltip=[alt.Tooltip("label:N", title="Metro unit"), alt.Tooltip("country:N"),
+                 alt.Tooltip("gdp_per_head_usd_ppp2015:Q", title="GDP per head (USD PPP 2015)", format=",.0f"),
+                 alt.Tooltip("rel_national:Q", title="% of national", format=".1f"),
+                 alt.Tooltip("rel_capital:Q", title="% of capital metro", format=".1f"),
+                 alt.Tooltip("population:Q", format=",.0f")])
+    rule = alt.Chart(pd.DataFrame({"x": [100]})).mark_rule(strokeDash=[4, 3], color="#555").encode(x="x:Q")
+    return (rule + base).properties(
+        width=560, height=alt.Step(18),
+        title=alt.TitleParams("Second-tier metros: the UK's Core Cities beside other countries'",
+                              subtitle=[f"Each dot a metro unit other than the capital, {YEAR}; countries with "
+                                        f"at least {MIN_SECOND_TIER} such metros, ordered by their "
+                                        "population-weighted figure"]),
+        description=(f"Strip chart: GDP per head of each second-tier metropolitan unit as a percentage of "
+                     f"its country's average in {YEAR}, log scale, one row per country; UK Core City "
+                     "units in vermillion, other UK metros in orange, other countries in grey; dot size "
+                     "is population; dashed line at 100 %."))
+
+
+def chart_autonomy(rep: dict):
+    """Country means of second-tier GDP per head (% of national) against each autonomy
+    measure, with a dropdown to choose the measure."""
+    import altair as alt
+
+    from . import charts
+
+    st, auto, cc = rep["st"], rep["autonomy"], rep["countries"]
+    s = st[(st["year"] >= FIRST) & (st["year"] <= LAST) & st["iso3"].isin(cc)]
+    y = s.groupby("iso3")["st_to_national"].mean()
+    a = auto[(auto["year"] >= FIRST) & (auto["year"] <= LAST)].groupby("iso3")[list(H5_MEASURES)].mean()
+    d = a.reindex(y.index).assign(st_to_national=y).reset_index()
+    long = d.melt(id_vars=["iso3", "st_to_national"], var_name="measure", value_name="value").dropna()
+    names = _country_names(long["iso3"].unique())
+    long["country"] = long["iso3"].map(names)
+    long["uk"] = np.where(long["iso3"] == "GBR", "United Kingdom", "Other")
+    long["measure"] = long["measure"].map(LABELS)
+    long = long.round(3)
+    pick = alt.param(name="measure_pick", value=LABELS["rai_fiscal_autonomy"],
+                     bind=alt.binding_select(options=[LABELS[m] for m in H5_MEASURES], name="Measure: "))
+    base = alt.Chart(long).transform_filter(alt.datum.measure == pick)
+    pts = base.mark_circle(size=90, opacity=0.85).encode(
+        x=alt.X("value:Q", title="Autonomy measure, country mean 2000–2020 (measure's own units)",
+                scale=alt.Scale(zero=False)),
+        y=alt.Y("st_to_national:Q", title="Second-tier metros' GDP per head, % of national (mean 2000–2020)",
+                scale=alt.Scale(zero=False)),
+        color=alt.Color("uk:N", scale=charts.uk_colour_scale(), title=None),
+        tooltip=[alt.Tooltip("country:N"), alt.Tooltip("measure:N"),
+                 alt.Tooltip("value:Q", title="Autonomy", format=".3f"),
+                 alt.Tooltip("st_to_national:Q", title="Second tier, % of national", format=".1f")])
+    text = base.mark_text(dx=7, align="left", fontSize=10).encode(
+        x="value:Q", y="st_to_national:Q", text="iso3:N",
+        color=alt.Color("uk:N", scale=charts.uk_colour_scale(), legend=None))
+    fit = base.transform_regression("value", "st_to_national").mark_line(color="#555", strokeDash=[4, 3]).encode(
+        x="value:Q", y="st_to_national:Q")
+    return (pts + text + fit).add_params(pick).properties(
+        title=alt.TitleParams("Second-tier cities and fiscal autonomy across countries",
+                              subtitle=["Choose the autonomy measure; dashed line: least-squares fit"]),
+        description=("Scatter of country means, 2000–2020: population-weighted GDP per head of metros "
+                     "other than the capital as a percentage of the national figure, against the chosen "
+                     "autonomy measure (RAI fiscal autonomy, RAI self-rule, IMF tax share, IMF own-spending "
+                     "share, IMF vertical fiscal imbalance); the UK in vermillion."))
+
+
+def chart_trend(rep: dict):
+    """Second-tier GDP per head, % of national, 2000–2020: the UK and the named peers."""
+    import altair as alt
+
+    from . import charts
+
+    st = rep["st"]
+    keep = ["GBR", *PEERS]
+    d = st[st["iso3"].isin(keep)][["iso3", "year", "st_to_national", "st_to_capital"]].copy()
+    names = _country_names(keep)
+    d["country"] = d["iso3"].map(names)
+    d = d.round(2)
+    dom = [names[i] for i in keep]
+    rng = [charts.UK_COLOUR] + charts.PALETTE[: len(PEERS)]
+    return alt.Chart(d).mark_line(point=True).encode(
+        x=alt.X("year:O", title="Year"),
+        y=alt.Y("st_to_national:Q", title="Second-tier metros' GDP per head, % of national",
+                scale=alt.Scale(zero=False)),
+        color=alt.Color("country:N", scale=alt.Scale(domain=dom, range=rng), title=None),
+        strokeWidth=alt.condition(alt.datum.iso3 == "GBR", alt.value(3), alt.value(1.5)),
+        tooltip=["country:N", "year:O",
+                 alt.Tooltip("st_to_national:Q", title="% of national", format=".1f"),
+                 alt.Tooltip("st_to_capital:Q", title="% of capital metro", format=".1f")],
+    ).properties(
+        title="Second-tier metros relative to the national average, 2000–2020",
+        description=("Line chart, 2000–2020: population-weighted GDP per head of metros other than the "
+                     "capital as a percentage of the national figure, for the UK (vermillion, thick) "
+                     "and Germany, France, Italy, Spain, the Netherlands and the United States."))
+
+
+# Published figures of OECD (2020), Enhancing Productivity in UK Core Cities (as quoted in
+# /work/shared/research/literature.md): quoted, not recomputed.
+OECD2020 = {"core_gva_per_worker_pct_uk": 86, "core_gva_per_worker_year": 2016,
+            "second_tier_premium_low": 20, "second_tier_premium_high": 30,
+            "core_pop_share": 25, "core_jobs_share": 24, "core_gva_share": 22}
+PW_MIN_COVERAGE = 90.0  # % of second-tier population with per-worker data to compare a country
