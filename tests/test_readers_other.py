@@ -125,3 +125,110 @@ def test_rai_country_snapshot():
     uk = d[(d.iso3 == "GBR")].set_index("year")
     assert uk.loc[2018, "fiscal_autonomy"] == pytest.approx(1.01)
     assert uk.loc[2018, "rai"] == pytest.approx(9.59)
+
+
+# ---------------------------------------------------------------- IMF FDD
+from fiscalbook.readers import imf
+
+IMF_HEAD = '"Country Name","Country Code","Indicator Name","Indicator Code","Sector Name","Sector Code",Attribute,2015,2016,2017,'
+
+
+def _imf_row(country, code, ind, sector, vals, name="Tax revenue decentralization"):
+    cells = ",".join(f'"{v}"' if v != "" else "" for v in vals)
+    return f'"{country}","{code}","{name}","{ind}","Sector","{sector}","Value",{cells},'
+
+
+def _imf_file(tmp_path, rows, head=IMF_HEAD, encoding="utf-8-sig", name="fd.csv"):
+    return _write(tmp_path, name, [head, *rows], encoding=encoding)
+
+
+@pytest.fixture
+def imf_csv(tmp_path):
+    return _imf_file(tmp_path, [
+        _imf_row("United Kingdom", "112", "taxd", "SNG", ["0.059", "0.0589", "0.0583"]),
+        _imf_row("United Kingdom", "112", "vfi", "SNG", ["", "0.72", "0.71"], name="Vertical Fiscal Imbalance"),
+        _imf_row("Korea, Republic of", "542", "vfi", "SNG", ["-0.2", "", ""], name="Vertical Fiscal Imbalance"),
+        _imf_row("Turkey", "186", "transferDep2", "LG", ["12.5", "", ""], name="Transfer dependency method 2"),
+        _imf_row("Kyrgyz Republic", "917", "rd", "CG", ["1", "", ""], name="Revenue decentralization"),
+    ])
+
+
+def test_imf_values(imf_csv):
+    d = imf.read_fiscal_decentralisation(imf_csv)
+    assert list(d.columns) == ["iso3", "country", "imf_code", "year", "indicator", "indicator_name", "sector", "value"]
+    assert len(d) == 3 + 2 + 1 + 1 + 1  # empty cells dropped
+    uk = d[(d.iso3 == "GBR") & (d.indicator == "taxd")].set_index("year")["value"]
+    assert uk.to_dict() == {2015: 0.059, 2016: 0.0589, 2017: 0.0583}
+    assert set(d.iso3) == {"GBR", "KOR", "TUR", "KGZ"}
+    assert d.loc[d.iso3 == "KOR", "value"].item() == -0.2  # negative vfi is legitimate
+    assert d.loc[d.iso3 == "TUR", "value"].item() == 12.5  # transferDep2 is not a share
+    assert d.loc[d.iso3 == "GBR", "imf_code"].unique().tolist() == ["112"]
+
+
+@pytest.mark.parametrize("fault, rows, match", [
+    ("share above one", [_imf_row("United Kingdom", "112", "taxd", "SNG", ["1.2", "", ""])], "taxd_rd_sd"),
+    ("negative share", [_imf_row("United Kingdom", "112", "sd", "SNG", ["-0.1", "", ""])], "taxd_rd_sd"),
+    ("vfi above one", [_imf_row("United Kingdom", "112", "vfi", "SNG", ["1.5", "", ""])], "vfi"),
+    ("bad sector", [_imf_row("United Kingdom", "112", "taxd", "XX", ["0.1", "", ""])], "sector"),
+    ("duplicate key", [_imf_row("United Kingdom", "112", "taxd", "SNG", ["0.1", "", ""]),
+                       _imf_row("United Kingdom", "112", "taxd", "SNG", ["0.1", "", ""])], "unique|duplicate"),
+    ("two codes one country", [_imf_row("United Kingdom", "112", "taxd", "SNG", ["0.1", "", ""]),
+                               _imf_row("United Kingdom", "113", "rd", "SNG", ["0.1", "", ""])], "one_imf_code"),
+    ("unknown country", [_imf_row("Atlantis", "999", "taxd", "SNG", ["0.1", "", ""])], "Atlantis"),
+    ("text value", [_imf_row("United Kingdom", "112", "taxd", "SNG", ["n.a.", "", ""])], "non-numeric"),
+    ("truncated", [_imf_row("United Kingdom", "112", "taxd", "SNG", ["0.1", "", ""]), '"United Kingdom","112","Tax'],
+     "Attribute|empty|malformed"),
+])
+def test_imf_bad_input(tmp_path, fault, rows, match):
+    p = _imf_file(tmp_path, rows, name="bad.csv")
+    with pytest.raises(SourceFormatError, match=match) as err:
+        imf.read_fiscal_decentralisation(p)
+    assert "bad.csv" in str(err.value)
+
+
+def test_imf_missing_column(tmp_path):
+    p = _imf_file(tmp_path, [_imf_row("United Kingdom", "112", "taxd", "SNG", ["0.1", "", ""])],
+                  head=IMF_HEAD.replace('"Sector Code",', '"Sektor",'))
+    with pytest.raises(SourceFormatError, match="Sector Code"):
+        imf.read_fiscal_decentralisation(p)
+
+
+def test_imf_wrong_encoding(tmp_path):
+    p = _imf_file(tmp_path, [_imf_row("Türkiye", "186", "taxd", "SNG", ["0.1", "", ""])], encoding="utf-16")
+    with pytest.raises(SourceFormatError, match="utf-8"):
+        imf.read_fiscal_decentralisation(p)
+
+
+def test_imf_metadata(tmp_path):
+    head = '"Dataset Name","Dataset Code","Country Name","Country Code","Indicator Name","Indicator Code","Sector Name","Sector Code","Metadata Attribute","Metadata Value","Frequency"'
+    rows = ['"FD","FD","","","","","","","Geographic Coverage","75 economies",""',
+            '"FD","FD","United Kingdom","112","","","","","Country SDMX Code","GB",""',
+            '"FD","FD","","","Vertical Fiscal Imbalance","vfi","","","Indicator Name","Vertical Fiscal Imbalance (1- ratio of own revenue to own spending)",""',
+            '"FD","FD","","","","","Subnational Government","SNG","Sector SDMX Code","1C_SNG",""']
+    m = imf.read_metadata(_write(tmp_path, "meta.csv", [head, *rows], encoding="utf-8-sig"))
+    assert m["level"].tolist() == ["dataset", "country", "indicator", "sector"]
+    assert m.set_index(["level", "code", "attribute"]).loc[("country", "112", "Country SDMX Code"), "value"] == "GB"
+    with pytest.raises(SourceFormatError, match="unique|duplicate"):
+        imf.read_metadata(_write(tmp_path, "meta2.csv", [head, rows[1], rows[1]], encoding="utf-8-sig"))
+
+
+@pytest.mark.snapshot
+def test_imf_snapshot():
+    from fiscalbook.fetch import resolve
+    d = imf.read_fiscal_decentralisation(resolve("imf_fd"))
+    m = imf.read_metadata(resolve("imf_fd_metadata"))
+    assert d["iso3"].nunique() == 75
+    assert (d["year"].min(), d["year"].max()) == (1972, 2017)
+    assert countries.OECD_MEMBERS - set(d["iso3"]) == {"MEX"}
+    # every country name maps to the ISO code whose alpha-2 is the IMF's SDMX code
+    import pycountry
+    sdmx = m[(m.level == "country") & (m.attribute == "Country SDMX Code")].set_index("code")["value"]
+    pairs = d[["imf_code", "iso3"]].drop_duplicates()
+    assert len(pairs) == 75
+    for code, iso3 in pairs.itertuples(index=False):
+        assert pycountry.countries.get(alpha_3=iso3).alpha_2 == sdmx[code]
+    # measured ranges documented in the module
+    vfi = d[d.indicator == "vfi"]["value"]
+    assert vfi.max() <= 1 and vfi.min() < 0
+    assert d[d.indicator == "transferDep1"]["value"].max() > 1
+    assert set(d["sector"]) == {"CG", "SG", "LG", "SNG"}
