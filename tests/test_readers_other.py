@@ -232,3 +232,55 @@ def test_imf_snapshot():
     assert vfi.max() <= 1 and vfi.min() < 0
     assert d[d.indicator == "transferDep1"]["value"].max() > 1
     assert set(d["sector"]) == {"CG", "SG", "LG", "SNG"}
+
+
+# ---------------------------------------------------------------- LAI
+from fiscalbook.readers import lai
+
+LAI_HEAD = "country_name,country_code,municipalities_no_2014,D_LAI_1990,D_LAI_2000,D_LAI_2010,D_LAI_2014,D_LAI_changes_1990_2014"
+LAI_ROWS = ["United Kingdom,GBR,433,45.89,45.87,44.72,44.71,-1.18",
+            "Moldova,MDV,898,15.83,33.22,31.74,34.51,18.68",
+            "Romania,ROM,3181,28.07,50.41,55.98,56.7,28.63"]
+
+
+def test_lai_values(tmp_path):
+    d = lai.read_lai(_write(tmp_path, "lai.csv", [LAI_HEAD, *LAI_ROWS]))
+    assert list(d.columns) == ["iso3", "country", "year", "lai"]
+    assert sorted(d.iso3.unique()) == ["GBR", "MDA", "ROU"]
+    assert len(d) == 12
+    uk = d[d.iso3 == "GBR"].set_index("year")["lai"].to_dict()
+    assert uk == {1990: 45.89, 2000: 45.87, 2010: 44.72, 2014: 44.71}
+
+
+@pytest.mark.parametrize("fault, lines, match", [
+    ("above 100", [LAI_HEAD, "United Kingdom,GBR,433,45.89,145.87,44.72,44.71,-1.18"], "in_range|lai"),
+    ("negative", [LAI_HEAD, "United Kingdom,GBR,433,-45.89,45.87,44.72,-44.71,1.18"], "in_range|lai"),
+    ("duplicate", [LAI_HEAD, LAI_ROWS[0], LAI_ROWS[0]], "unique|duplicate"),
+    ("alias duplicate", [LAI_HEAD, LAI_ROWS[2], "Romania,ROU,3181,28.07,50.41,55.98,56.7,28.63"], "unique|duplicate"),
+    ("missing column", [LAI_HEAD.replace(",D_LAI_2010", ""), "United Kingdom,GBR,433,45.89,45.87,44.71,-1.18"], "D_LAI_2010"),
+    ("truncated", [LAI_HEAD, LAI_ROWS[0], "Moldova,MDV,898,15.83"], "missing or non-numeric|truncated"),
+    ("change inconsistent", [LAI_HEAD, "United Kingdom,GBR,433,45.89,45.87,44.72,44.71,3.0"], "changes"),
+    ("unknown code", [LAI_HEAD, "Atlantis,ATL,1,1,1,1,1,0"], "ATL"),
+    ("malformed", [LAI_HEAD, LAI_ROWS[0] + ",1,2"], "malformed|column"),
+    ("empty", [LAI_HEAD], "no rows"),
+])
+def test_lai_bad_input(tmp_path, fault, lines, match):
+    with pytest.raises(SourceFormatError, match=match) as err:
+        lai.read_lai(_write(tmp_path, "bad.csv", lines))
+    assert "bad.csv" in str(err.value)
+
+
+def test_lai_wrong_encoding(tmp_path):
+    p = _write(tmp_path, "bad.csv", [LAI_HEAD, "Türkiye,TUR,1411,37.43,37.34,37.2,36.91,-0.52"], encoding="latin-1")
+    with pytest.raises(SourceFormatError, match="utf-8"):
+        lai.read_lai(p)
+
+
+@pytest.mark.snapshot
+def test_lai_snapshot():
+    from fiscalbook.fetch import resolve
+    d = lai.read_lai(resolve("lai"))
+    assert d["iso3"].nunique() == 39
+    assert sorted(d["year"].unique()) == [1990, 2000, 2010, 2014]
+    assert "MDA" in set(d.iso3) and "MDV" not in set(d.iso3) and "ROU" in set(d.iso3)
+    assert d.set_index(["iso3", "year"]).loc[("GBR", 2014), "lai"] == 44.71
