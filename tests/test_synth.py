@@ -97,3 +97,15 @@ def test_donor_pool_rules():
     got = set(sc.donor_pool(panel, "UK008M", 2014)["region"])
     assert got == {"DE002M", "UK004M"}
     assert set(sc.donor_pool(panel, "UK008M", 2014, pool="no_uk")["region"]) == {"DE002M"}
+
+
+def test_nnls_matches_slsqp_reference():
+    wide = factor_panel(noise=1.0, seed=9)
+    y1 = wide.loc["T", [y for y in YEARS if y < 2014]].to_numpy()
+    Y0 = wide.drop("T")[[y for y in YEARS if y < 2014]].to_numpy().T
+    a = sc.fit_weights(y1, Y0, "nnls")
+    b = sc.fit_weights(y1, Y0, "slsqp")
+    loss = lambda w: np.sum((y1 - Y0 @ w) ** 2)
+    assert a.sum() == pytest.approx(1.0) and (a >= 0).all()
+    assert loss(a) <= loss(b) * (1 + 1e-4) + 1e-9
+    assert a == pytest.approx(b, abs=0.02)

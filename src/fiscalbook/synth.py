@@ -5,8 +5,8 @@ of donor units, w >= 0, sum(w) = 1, chosen to minimise the squared distance betw
 treated unit's pre-treatment path of GDP per head and the donors' (every pre-treatment
 year is a predictor, equally weighted, so no predictor-weight matrix V has to be chosen:
 the "outcome-path" variant, which avoids the V-search instability of the original
-nested optimisation). The quadratic programme is solved with scipy's SLSQP from uniform
-weights (``fit_weights``); the tests check it against a known convex combination.
+nested optimisation). The quadratic programme is solved as penalised non-negative least squares (``fit_weights``;
+SLSQP as the reference); the tests check it against a known convex combination.
 
 **Inference** is the in-space placebo test: every donor in turn is treated as if it had
 the deal, with the other donors (never the actually treated unit) as its pool. The
@@ -18,7 +18,7 @@ statistic is the ratio of post- to pre-treatment root mean squared prediction er
 **Data**: Regional Outlook 2023 TL3/metro units (``tables.tl3_metro()``), GDP per head at
 constant 2015 PPP US dollars, 2000–2020. Manchester is ``UK008M`` (the Greater Manchester
 functional urban area). Donor pool (``donor_pool``): metropolitan units (MR-L, MR-M) of
-European OECD countries in the panel other than capital metros, with at least 500,000
+European OECD countries in the panel (``countries.EUROPE`` without Türkiye) other than capital metros, with at least 500,000
 people and a 2000-to-pre-treatment mean GDP per head within ``LEVEL_BAND`` of the treated
 unit's (so the synthetic unit is built from cities at a similar level, where a convex
 combination can match it), without UK metros in areas that received a combined authority
@@ -43,6 +43,7 @@ LONDON = "UK001MC"
 LEVEL_BAND = (0.8, 1.25)  # donor pre-period mean / treated pre-period mean
 MIN_POPULATION = 500_000
 METRO_CODES = ("MR-L", "MR-M")
+PENALTY = 1e3  # weight of the adding-up row in the NNLS formulation (outcomes scaled to ~1)
 
 # Greater Manchester: the combined authority existed from April 2011; the devolution
 # agreement was signed in November 2014 (first post year 2014 here, as in the brief: the
@@ -77,6 +78,9 @@ UK_DEAL_UNITS: dict[str, str] = {
     "UKH12": "Cambridgeshire CC (Cambridgeshire and Peterborough CA 2017)",
 }
 
+# Türkiye is in countries.EUROPE but is a middle-income economy with its own currency
+# crises (2018): Istanbul is not a comparable metro for an English city.
+EXCLUDED_COUNTRIES = ("TUR",)
 EUROPE_FALLBACK = ("AUT", "BEL", "CHE", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA", "GBR",
                    "GRC", "HUN", "IRL", "ITA", "LTU", "LUX", "LVA", "NLD", "NOR", "POL", "PRT",
                    "SVK", "SVN", "SWE")
@@ -94,8 +98,15 @@ def _europe() -> tuple[str, ...]:
 # the estimator
 
 
-def fit_weights(y1: np.ndarray, Y0: np.ndarray) -> np.ndarray:
-    """argmin_w ||y1 - Y0 w||^2 subject to w >= 0, sum(w) = 1 (Y0: periods x donors)."""
+def fit_weights(y1: np.ndarray, Y0: np.ndarray, method: str = "nnls") -> np.ndarray:
+    """argmin_w ||y1 - Y0 w||^2 subject to w >= 0, sum(w) = 1 (Y0: periods x donors).
+
+    ``method="nnls"`` (default, fast): Lawson–Hanson non-negative least squares on the
+    system augmented with the row ``PENALTY * (1'w - 1)``, which enforces the adding-up
+    constraint to within about 1/PENALTY^2 (the weights are then renormalised);
+    ``method="slsqp"``: the same problem as a constrained quadratic programme (reference,
+    slower; the tests check the two agree).
+    """
     y1 = np.asarray(y1, float)
     Y0 = np.asarray(Y0, float)
     if Y0.ndim != 2 or Y0.shape[0] != len(y1):
@@ -107,21 +118,24 @@ def fit_weights(y1: np.ndarray, Y0: np.ndarray) -> np.ndarray:
         raise ValueError("missing values in the pre-treatment paths")
     scale = np.abs(y1).mean() or 1.0
     a, A = y1 / scale, Y0 / scale
-    H = A.T @ A
-    f = A.T @ a
-
-    def obj(w):
-        return 0.5 * w @ H @ w - f @ w
-
-    def jac(w):
-        return H @ w - f
-
-    res = optimize.minimize(obj, np.full(J, 1.0 / J), jac=jac, method="SLSQP",
-                            bounds=[(0.0, 1.0)] * J,
-                            constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1.0,
-                                          "jac": lambda w: np.ones_like(w)}],
-                            options={"ftol": 1e-14, "maxiter": 1000})
-    w = np.clip(res.x, 0, None)
+    if method == "nnls":
+        Aa = np.vstack([A, np.full((1, J), PENALTY)])
+        aa = np.append(a, PENALTY)
+        w, _ = optimize.nnls(Aa, aa, maxiter=50 * J)
+    elif method == "slsqp":
+        H = A.T @ A
+        f = A.T @ a
+        res = optimize.minimize(lambda w: 0.5 * w @ H @ w - f @ w, np.full(J, 1.0 / J),
+                                jac=lambda w: H @ w - f, method="SLSQP", bounds=[(0.0, 1.0)] * J,
+                                constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1.0,
+                                              "jac": lambda w: np.ones_like(w)}],
+                                options={"ftol": 1e-14, "maxiter": 1000})
+        w = res.x
+    else:
+        raise ValueError("method is 'nnls' or 'slsqp'")
+    w = np.clip(w, 0, None)
+    if w.sum() <= 0:
+        raise ValueError("no feasible weights")
     return w / w.sum()
 
 
@@ -250,7 +264,7 @@ def donor_pool(panel: pd.DataFrame, treated: str, year: int, pool: str = "all",
     if len(t_mean) != 1:
         raise KeyError(f"{treated} not in the panel")
     s["relative_level"] = s["pre_mean"] / float(t_mean.iloc[0])
-    europe = set(_europe())
+    europe = set(_europe()) - set(EXCLUDED_COUNTRIES)
     caps = _capital_units(panel)
     keep = (s["metro_code"].isin(METRO_CODES) & s["iso3"].isin(europe)
             & ~s["region"].isin(caps) & ~s["region"].isin(UK_DEAL_UNITS)
