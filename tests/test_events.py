@@ -169,3 +169,33 @@ def test_bad_inputs():
         ev.event_study(df.assign(cohort=np.nan), B=9)  # nobody treated
     with pytest.raises(ValueError):
         ev.event_study(df, control="everyone", B=9)
+
+
+def test_placebo_inference_known_effect_and_zero():
+    big = staggered_panel(lambda g, e: 0.3, cohorts=(2006, 2012), n_countries_per=(1, 1),
+                          n_never=15, noise=0.02, seed=8)
+    pi = ev.placebo_inference(big, draws=99).set_index("e")
+    assert pi.loc[3, "p_perm"] == pytest.approx(1 / 100)  # no placebo beats a large effect
+    assert pi.loc[3, "perm_low"] < 0.3 < pi.loc[3, "perm_high"]
+    zero = staggered_panel(lambda g, e: 0.0, cohorts=(2006, 2012), n_countries_per=(1, 1),
+                           n_never=15, noise=0.02, seed=8)
+    pz = ev.placebo_inference(zero, draws=99).set_index("e")
+    assert pz.loc["post", "p_perm"] > 0.05
+    assert pz.loc["post", "perm_low"] < 0 < pz.loc["post", "perm_high"]
+
+
+def test_clustered_se_too_small_with_few_treated_but_placebo_is_not():
+    """Two treated countries and country-level shocks: the clustered interval only sees the
+    within-country spread of the two treated countries and is narrower than the placebo
+    interval, which sees the spread of country shocks across placebo countries."""
+    df = staggered_panel(lambda g, e: 0.0, cohorts=(2006, 2012), n_countries_per=(1, 1),
+                         n_never=15, noise=0.01, seed=21)
+    # a country-level shock after 2008 in every country (random size), incl. the treated
+    rng = np.random.default_rng(0)
+    shock = {c: rng.normal(0, 0.05) for c in df.iso3.unique()}
+    df["y"] += (df.year >= 2008) * df.iso3.map(shock)
+    es = ev.event_study(df, B=99)
+    pi = ev.placebo_inference(df, draws=199).set_index("e")
+    width_cl = es.post_average["ci_high"] - es.post_average["ci_low"]
+    width_pl = pi.loc["post", "perm_high"] - pi.loc["post", "perm_low"]
+    assert width_pl > width_cl

@@ -346,25 +346,96 @@ def rai_events(measure: str = "fiscal_autonomy", threshold: float | None = None)
 
 
 def tl2_event_panel(measure: str = "fiscal_autonomy", threshold: float | None = None,
-                    outcome: str = "log") -> tuple[pd.DataFrame, pd.DataFrame]:
+                    outcome: str = "log", lagging: bool = False, drop=()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(panel, status): TL2 regions 2000–2020 of never-treated and treated countries with
     y = log GDP per head (``outcome="log"``) or log of the region's GDP per head relative to
-    its country's (population-weighted) figure (``outcome="relative"``), and cohort."""
+    its country's population-weighted figure (``outcome="relative"``: a rise is catching
+    up), and cohort. ``lagging=True`` keeps regions below their country's figure in 2000;
+    ``drop`` removes countries (e.g. a robustness check)."""
     from . import panels
 
     regions, _ = panels.regions_table("outlook")
-    regions = regions.loc[regions["year"].between(*OUTCOME_YEARS)].copy()
+    regions = regions.loc[regions["year"].between(*OUTCOME_YEARS) & ~regions["iso3"].isin(set(drop))].copy()
     ev = rai_events(measure, threshold)
     status = treatment_status(ev, regions["iso3"].unique())
     keep = status.loc[status["status"].isin(["treated", "never"])]
     d = regions.merge(keep[["iso3", "cohort"]], on="iso3", how="inner")
     v = "gdp_per_head_usd_ppp2015"
+    gdp = d[v] * d["population"]
+    nat = gdp.groupby([d["iso3"], d["year"]]).transform("sum") / d.groupby(["iso3", "year"])["population"].transform("sum")
+    rel = np.log(d[v] / nat)
     if outcome == "log":
         d["y"] = np.log(d[v])
     elif outcome == "relative":
-        gdp = d[v] * d["population"]
-        nat = gdp.groupby([d["iso3"], d["year"]]).transform("sum") / d.groupby(["iso3", "year"])["population"].transform("sum")
-        d["y"] = np.log(d[v] / nat)
+        d["y"] = rel
     else:
         raise ValueError("outcome is 'log' or 'relative'")
+    if lagging:
+        below = set(d.loc[(d["year"] == OUTCOME_YEARS[0]) & (rel < 0), "region"])
+        d = d.loc[d["region"].isin(below)]
     return d.reset_index(drop=True), status
+
+
+# ----------------------------------------------------------------------------------------
+# inference with few treated countries: placebo reassignment of the reform years
+
+
+def _coefs(df, unit, time, y, cohort, cluster, control, leads, lags) -> pd.Series:
+    cells, _, _ = att_gt(df, unit, time, y, cohort, cluster, control)
+    out = {}
+    for label, e, pick in _bins(leads, lags):
+        sel = cells["e"].map(pick).to_numpy(bool)
+        if sel.any():
+            w = cells.loc[sel, "n_treated"].to_numpy(float)
+            out[e] = float(cells.loc[sel, "att"].to_numpy() @ (w / w.sum()))
+    post = [out[e] for e in range(0, lags + 1) if e in out]
+    out["post"] = float(np.mean(post)) if post else np.nan
+    return pd.Series(out)
+
+
+def placebo_inference(df: pd.DataFrame, unit: str = "region", time: str = "year", y: str = "y",
+                      cohort: str = "cohort", cluster: str = "iso3", control: str = "never",
+                      leads: int = LEADS, lags: int = LAGS, draws: int = 499, seed: int = SEED,
+                      level: float = 0.95) -> pd.DataFrame:
+    """Randomisation inference for few treated clusters (in the spirit of Conley & Taber 2011).
+
+    Each draw drops the treated countries, gives their reform years to as many randomly
+    chosen never-treated countries (cohorts shuffled too) and re-estimates. Under the null of
+    no effect (and exchangeable countries) the actual estimate is one draw from this
+    distribution. Returns per event time (and ``post``, the mean of e = 0..lags): coef,
+    p_perm = (1 + #{|placebo| >= |actual|}) / (1 + draws), and a placebo interval
+    coef - [upper, lower] quantiles of the placebo estimates (the interval assumes the
+    placebo spread is the estimator's sampling error, i.e. homogeneous countries).
+    """
+    actual = _coefs(df, unit, time, y, cohort, cluster, control, leads, lags)
+    countries = df.drop_duplicates(cluster)[[cluster, cohort]]
+    treated = countries.loc[countries[cohort].notna()]
+    never = countries.loc[countries[cohort].isna(), cluster].to_numpy()
+    k = len(treated)
+    if len(never) <= k:
+        raise ValueError("too few never-treated countries to reassign the reforms to")
+    base = df.loc[df[cohort].isna()].copy()
+    rng = np.random.default_rng(seed)
+    sims = []
+    cohorts = treated[cohort].to_numpy(float)
+    for _ in range(draws):
+        pick = rng.choice(never, size=k, replace=False)
+        assign = dict(zip(pick, rng.permutation(cohorts)))
+        d = base.copy()
+        d[cohort] = d[cluster].map(assign).astype(float)
+        try:
+            sims.append(_coefs(d, unit, time, y, cohort, cluster, control, leads, lags))
+        except ValueError:
+            continue
+    S = pd.DataFrame(sims)
+    a = (1 - level) / 2
+    rows = []
+    for key, b in actual.items():
+        s = S[key].dropna().to_numpy() if key in S else np.array([])
+        if len(s) == 0:
+            continue
+        p = (1 + np.sum(np.abs(s) >= abs(b) - 1e-12)) / (1 + len(s))
+        rows.append({"e": key, "coef": b, "p_perm": float(p),
+                     "perm_low": float(b - np.quantile(s, 1 - a)),
+                     "perm_high": float(b - np.quantile(s, a)), "draws": len(s)})
+    return pd.DataFrame(rows)
