@@ -284,3 +284,140 @@ def test_lai_snapshot():
     assert sorted(d["year"].unique()) == [1990, 2000, 2010, 2014]
     assert "MDA" in set(d.iso3) and "MDV" not in set(d.iso3) and "ROU" in set(d.iso3)
     assert d.set_index(["iso3", "year"]).loc[("GBR", 2014), "lai"] == 44.71
+
+
+# ---------------------------------------------------------------- ONS
+from fiscalbook.readers import ons
+
+ONS_ROWS = [("UK", "UKX", "UK less Extra-Regio"), ("Other", "TLB", "England"), ("ITL1", "TLC", "North East"),
+            ("ITL2", "TLC1", "Tees Valley and Durham"), ("ITL3", "TLC11", "Hartlepool and Stockton-on-Tees"),
+            ("ITL1", "TLI", "London"), ("ITL3", "TLI31", "Camden and City of London")]
+
+
+def _ons_xlsx(tmp_path, sheets, layout, name="ons.xlsx", mutate=None):
+    """Workbook with every sheet of `sheets` in the ONS layout ('productivity': years above
+    the header row; 'gdp': years in it). Values: 100*level + year offset + row number."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    first = wb.create_sheet("Contents")
+    first.append(["Contents"])
+    years = [2019, 2020]
+    for k, (sheet, (measure, words)) in enumerate(sheets.items()):
+        ws = wb.create_sheet(sheet)
+        ws.append([" ".join(words) + " synthetic"])
+        ws.append(["Including ITL1"])
+        if layout == "productivity":
+            ws.append([None, None, None, *years])
+            ws.append(["ITL level", "ITL code", "Region name", "unit", "unit"])
+        else:
+            ws.append(["ITL", "ITL code", "Region name", *[str(y) for y in years]])
+        for i, (lvl, code, nm) in enumerate(ONS_ROWS):
+            ws.append([lvl, code, nm, *[float(k * 1000 + i * 10 + j + 1) for j in range(len(years))]])
+        ws.append([None])
+        ws.append(["Source: synthetic"])
+    if mutate:
+        mutate(wb)
+    p = tmp_path / name
+    wb.save(p)
+    return p
+
+
+def test_oecd_region_prefix_swap():
+    assert ons.oecd_region("TLC") == "UKC"
+    assert ons.oecd_region("TLI") == "UKI"
+    assert ons.oecd_region("TLI3") == "UKI3"
+    assert ons.oecd_region("TLM77") == "UKM77"
+    assert ons.oecd_region("UK") == "UK"
+    for bad in ("UKC", "XX", "TL", "TLC1234"):
+        with pytest.raises(KeyError):
+            ons.oecd_region(bad)
+
+
+def test_ons_productivity_fixture(tmp_path):
+    d = ons.read_itl_productivity(_ons_xlsx(tmp_path, ons.PRODUCTIVITY_SHEETS, "productivity"))
+    assert list(d.columns) == ["itl_code", "oecd_region", "region_name", "itl_level", "year", "measure", "value"]
+    assert "TLB" not in set(d.itl_code)  # England dropped
+    assert set(d.itl_level) == {0, 1, 2, 3}
+    assert len(d) == 12 * 6 * 2
+    lon = d[(d.itl_code == "TLI31") & (d.measure == "gva_per_hour_cp_index_uk100") & (d.year == 2020)]
+    assert lon.oecd_region.item() == "UKI31" and lon.itl_level.item() == 3
+    assert lon.value.item() == 1000 + 60 + 2  # sheet A2 is the 2nd, row 6, year 2
+    assert d[d.itl_code == "TLC1"].oecd_region.unique().tolist() == ["UKC1"]
+
+
+def test_ons_gdp_fixture(tmp_path):
+    d = ons.read_regional_gdp(_ons_xlsx(tmp_path, ons.GDP_SHEETS, "gdp"))
+    assert set(d.measure) == {m for m, _ in ons.GDP_SHEETS.values()}
+    v = d[(d.itl_code == "TLC") & (d.measure == "population") & (d.year == 2019)].value.item()
+    assert v == 5 * 1000 + 20 + 1  # Table 6
+
+
+def _bad_value(wb):
+    wb["A3"]["D7"] = "[x]"
+
+
+def _blank_value(wb):
+    wb["B1"]["E8"] = None
+
+
+def _dup_row(wb):
+    wb["A1"]["B7"] = "UKX"
+
+
+def _swap_titles(wb):
+    wb["A1"]["A1"], wb["A3"]["A1"] = wb["A3"]["A1"].value, wb["A1"]["A1"].value
+
+
+def _negative(wb):
+    wb["Productivity Jobs"]["D8"] = -5
+
+
+def _bad_level(wb):
+    wb["A1"]["A8"] = "ITL9"
+
+
+@pytest.mark.parametrize("mutate, match", [
+    (_bad_value, "non-numeric"), (_blank_value, "empty cell"), (_dup_row, "unique|duplicate"),
+    (_swap_titles, "title"), (_negative, "positive"), (_bad_level, "ITL level"),
+    (lambda wb: wb.remove(wb["B5"]), "missing sheet"),
+    (lambda wb: wb["A2"].__setitem__("B4", "Code"), "header"),
+])
+def test_ons_bad_input(tmp_path, mutate, match):
+    p = _ons_xlsx(tmp_path, ons.PRODUCTIVITY_SHEETS, "productivity", name="bad.xlsx", mutate=mutate)
+    with pytest.raises(SourceFormatError, match=match) as err:
+        ons.read_itl_productivity(p)
+    assert "bad.xlsx" in str(err.value)
+
+
+def test_ons_not_xlsx(tmp_path):
+    p = tmp_path / "bad.xlsx"
+    p.write_bytes(b"ITL,ITL code\nUK,UK\n")
+    with pytest.raises(SourceFormatError, match="xlsx"):
+        ons.read_regional_gdp(p)
+    good = _ons_xlsx(tmp_path, ons.GDP_SHEETS, "gdp")
+    trunc = tmp_path / "trunc.xlsx"
+    trunc.write_bytes(good.read_bytes()[:2000])
+    with pytest.raises(SourceFormatError, match="trunc.xlsx"):
+        ons.read_regional_gdp(trunc)
+
+
+@pytest.mark.snapshot
+def test_ons_snapshot():
+    from fiscalbook.fetch import resolve
+    p = ons.read_itl_productivity(resolve("ons_itl_productivity"))
+    g = ons.read_regional_gdp(resolve("ons_regional_gdp"))
+    for d in (p, g):
+        n = d.groupby("itl_level")["itl_code"].nunique()
+        assert (n[1], n[2], n[3]) == (12, 41, 179)
+        assert set(d.loc[d.itl_level == 1, "oecd_region"]) == {f"UK{c}" for c in "CDEFGHIJKLMN"}
+    assert (p.loc[p.measure == "gva_per_hour_cp_index_uk100", "year"].agg(["min", "max"]).tolist()) == [2004, 2021]
+    assert (p.loc[p.measure == "filled_jobs", "year"].agg(["min", "max"]).tolist()) == [2002, 2021]
+    assert (g["year"].min(), g["year"].max()) == (1998, 2021)
+    # UK = 100 in the relative index; London above, North East below
+    idx = p[(p.measure == "gva_per_hour_cp_index_uk100") & (p.year == 2021)].set_index("itl_code")["value"]
+    assert idx["UKX"] == 100 and idx["TLI"] > 100 > idx["TLC"]
+    # GDP per head = GDP / population (to the ONS rounding)
+    w = g[(g.year == 2019)].pivot(index="itl_code", columns="measure", values="value")
+    ratio = w["gdp_cp_gbp_m"] * 1e6 / w["population"] / w["gdp_per_head_cp_gbp"]
+    assert ratio.between(0.995, 1.005).all()
