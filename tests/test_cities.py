@@ -256,3 +256,22 @@ def test_solver_independently_finds_the_uk_mapping_including_dundee(metro):
     for u in units:
         assert sol[u] is not None and set(sol[u]) == set(core_cities.UK_MERGED_UNITS[u]), u
     assert "UKM71" in sol["UK006M"] and "UKF16" in sol["UK014M"]
+
+
+def test_headline_consistent_with_tables():
+    try:
+        from fiscalbook import autonomy  # noqa: F401
+    except ModuleNotFoundError as e:
+        pytest.skip(f"autonomy module not available: {e}")
+    h = cities.headline()
+    rep = cities.report()
+    st = rep["st"].set_index(["iso3", "year"])
+    assert h["uk_st_national"] == pytest.approx(st.loc[("GBR", cities.YEAR), "st_to_national"])
+    assert h["n_countries"] == len(rep["countries"]) >= 15
+    assert 1 <= h["uk_rank_low"] <= h["n_countries"]
+    assert h["xs_ci_low"] <= h["xs_coef"] <= h["xs_ci_high"]
+    assert h["xs_boot_low"] < h["xs_boot_high"]
+    for v in h.values():
+        assert isinstance(v, (int, float))
+    # the published OECD figures are quoted, never recomputed
+    assert cities.OECD2020["core_gva_per_worker_pct_uk"] == 86

@@ -41,6 +41,9 @@ H5_MEASURES = ("rai_fiscal_autonomy", "rai_self_rule", "imf_tax_share",
                "imf_own_spending_share", "imf_vfi")
 POP_TOL = 2e-5  # relative tolerance when matching TL3 populations to a merged unit
 MAX_BINARIES = 5000  # larger assignment problems (Germany: 52 units x 190 regions) are not attempted
+# The cross-section adds the Local Autonomy Index (municipal, Europe, survey years): the only
+# measure of *local* rather than regional government; too few years for the within version.
+XS_MEASURES = H5_MEASURES + ("lai",)
 B_PAIRS = 4999
 
 
@@ -475,7 +478,8 @@ def within(st: pd.DataFrame, autonomy: pd.DataFrame, measures=None,
 
 LABELS = {"rai_fiscal_autonomy": "RAI fiscal autonomy", "rai_self_rule": "RAI self-rule",
           "imf_tax_share": "IMF sub-national tax share", "imf_own_spending_share":
-          "IMF sub-national own-spending share", "imf_vfi": "IMF vertical fiscal imbalance"}
+          "IMF sub-national own-spending share", "imf_vfi": "IMF vertical fiscal imbalance",
+          "lai": "Local Autonomy Index (municipal)"}
 
 
 def _country_names(isos) -> dict:
@@ -499,9 +503,9 @@ def _report(B_within: int = 9999, B_pairs: int = B_PAIRS) -> dict:
     comps = unit_components(panel, sdmx)
     pw = per_worker(comps, sdmx, YEAR)
     stw = second_tier_per_worker(pw, panel, sdmx, YEAR)
-    xs = cross_section(st, auto, countries=cc, B=B_pairs)
+    xs = cross_section(st, auto, XS_MEASURES, countries=cc, B=B_pairs)
     sds = dict(zip(xs["measure"], xs["sd"])) if "sd" in xs else None
-    wi = within(st, auto, countries=cc, B=B_within, sd=sds)
+    wi = within(st, auto, H5_MEASURES, countries=cc, B=B_within, sd=sds)
     units = metro_units(panel, YEAR)
     return {"st": st, "countries": cc, "autonomy": auto, "components": comps, "per_worker": pw,
             "st_per_worker": stw, "cross_section": xs, "within": wi, "units": units,
@@ -569,8 +573,15 @@ def headline() -> dict:
         "xs_coef": float(xs.loc[m, "coef"]), "xs_ci_low": float(xs.loc[m, "ci_low"]),
         "xs_ci_high": float(xs.loc[m, "ci_high"]), "xs_boot_low": float(xs.loc[m, "boot_low"]),
         "xs_boot_high": float(xs.loc[m, "boot_high"]), "xs_n": int(xs.loc[m, "n_countries"]),
-        "wi_coef": float(wi.loc[m, "coef"]) if "coef" in wi and wi.loc[m, "coef"] == wi.loc[m, "coef"] else float("nan"),
+        "uk_pw_gap_share_closed": float(100 * (stw.loc["GBR", "st_per_worker_to_national"]
+                                              - stw.loc["GBR", "st_per_head_to_national_sdmx"])
+                                        / (100 - stw.loc["GBR", "st_per_head_to_national_sdmx"])),
+        "xs_min_p": float(xs["p"].min()),
+        "wi_n_changed": int(wi.loc[m, "n_changed"]),
     }
+    for k in ("coef", "ci_low", "ci_high", "p", "wb_p", "wb_low", "wb_high"):
+        v = wi.loc[m].get(k, np.nan)
+        out[f"wi_{k}"] = float(v) if v == v else float("nan")
     for p in PEERS:
         out[f"{p.lower()}_st_national"] = float(y.loc[p, "st_to_national"])
         out[f"{p.lower()}_st_capital"] = float(y.loc[p, "st_to_capital"])
@@ -633,7 +644,7 @@ def chart_autonomy(rep: dict):
     st, auto, cc = rep["st"], rep["autonomy"], rep["countries"]
     s = st[(st["year"] >= FIRST) & (st["year"] <= LAST) & st["iso3"].isin(cc)]
     y = s.groupby("iso3")["st_to_national"].mean()
-    a = auto[(auto["year"] >= FIRST) & (auto["year"] <= LAST)].groupby("iso3")[list(H5_MEASURES)].mean()
+    a = auto[(auto["year"] >= FIRST) & (auto["year"] <= LAST)].groupby("iso3")[list(XS_MEASURES)].mean()
     d = a.reindex(y.index).assign(st_to_national=y).reset_index()
     long = d.melt(id_vars=["iso3", "st_to_national"], var_name="measure", value_name="value").dropna()
     names = _country_names(long["iso3"].unique())
@@ -642,7 +653,7 @@ def chart_autonomy(rep: dict):
     long["measure"] = long["measure"].map(LABELS)
     long = long.round(3)
     pick = alt.param(name="measure_pick", value=LABELS["rai_fiscal_autonomy"],
-                     bind=alt.binding_select(options=[LABELS[m] for m in H5_MEASURES], name="Measure: "))
+                     bind=alt.binding_select(options=[LABELS[m] for m in XS_MEASURES], name="Measure: "))
     base = alt.Chart(long).transform_filter(alt.datum.measure == pick)
     pts = base.mark_circle(size=90, opacity=0.85).encode(
         x=alt.X("value:Q", title="Autonomy measure, country mean 2000–2020 (measure's own units)",
@@ -664,7 +675,7 @@ def chart_autonomy(rep: dict):
         description=("Scatter of country means, 2000–2020: population-weighted GDP per head of metros "
                      "other than the capital as a percentage of the national figure, against the chosen "
                      "autonomy measure (RAI fiscal autonomy, RAI self-rule, IMF tax share, IMF own-spending "
-                     "share, IMF vertical fiscal imbalance); the UK in vermillion."))
+                     "share, IMF vertical fiscal imbalance, Local Autonomy Index); the UK in vermillion."))
 
 
 def chart_trend(rep: dict):
