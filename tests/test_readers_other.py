@@ -421,3 +421,75 @@ def test_ons_snapshot():
     w = g[(g.year == 2019)].pivot(index="itl_code", columns="measure", values="value")
     ratio = w["gdp_cp_gbp_m"] * 1e6 / w["population"] / w["gdp_per_head_cp_gbp"]
     assert ratio.between(0.995, 1.005).all()
+
+
+# ---------------------------------------------------------------- RegIneq
+from fiscalbook.readers import regineq
+
+
+def _regineq_frame(**changes):
+    df = pd.DataFrame({
+        "country": ["Austria", "Austria", "United Kingdom", "United States of America"],
+        "period": ["1982-1984", "1985-1987", "1982-1984", "1982-1984"],
+        "regineq": [0.22, 0.23, np.nan, 0.18], "gdppc": [11.5, 14.1, 10.9, 15.0],
+        "pop": [7.56, 7.56, 56.3, 234.0], "popgini": [0.31, 0.31, 0.52, 0.6],
+        "urban": [0.67, 0.67, 0.89, 0.74], "social": [17.7, 18.5, 20.1, 13.0],
+        "unempl": [4.2, 4.6, 10.5, 8.5], "dec": [0.41, 0.41, 0.28, 0.5],
+        "transrev": [0.097, 0.079, 0.2, 0.1], "transaut": [0.28, 0.29, -0.05, 0.1]})
+    for k, v in changes.items():
+        df[k] = v
+    return df
+
+
+def test_regineq_rda_fixture(tmp_path):
+    import pyreadr
+    p = tmp_path / "RegIneq.rda"
+    pyreadr.write_rdata(str(p), _regineq_frame(), df_name="RegIneq")
+    d = regineq.read_regineq(p)
+    assert list(d.columns) == ["iso3", "country", "period", "period_start", *regineq.VARIABLES]
+    assert d["iso3"].tolist() == ["AUT", "AUT", "GBR", "USA"]
+    assert d["period_start"].tolist() == [1982, 1985, 1982, 1982]
+    assert d.loc[1, "dec"] == 0.41 and d.loc[2, "transaut"] == -0.05
+    assert np.isnan(d.loc[2, "regineq"])  # NA kept as missing
+
+
+def test_regineq_wrong_object_and_not_r(tmp_path):
+    import pyreadr
+    p = tmp_path / "other.rda"
+    pyreadr.write_rdata(str(p), _regineq_frame(), df_name="Other")
+    with pytest.raises(SourceFormatError, match="RegIneq"):
+        regineq.read_regineq(p)
+    q = tmp_path / "bad.rda"
+    q.write_bytes(b"RDX2\nnot really R")
+    with pytest.raises(SourceFormatError, match="bad.rda"):
+        regineq.read_regineq(q)
+
+
+@pytest.mark.parametrize("changes, match", [
+    ({"dec": [0.41, 1.41, 0.28, 0.5]}, "dec"),
+    ({"regineq": [-0.1, 0.2, 0.2, 0.2]}, "regineq"),
+    ({"period": ["1982-1984", "1982-1984", "1982-1984", "1982-1984"]}, "unique|duplicate"),
+    ({"period": ["1982-1985", "1985-1987", "1982-1984", "1982-1984"]}, "three_year"),
+    ({"period": ["1982/84", "1985-1987", "1982-1984", "1982-1984"]}, "YYYY"),
+    ({"country": ["Austria", "Austria", "Atlantis", "Austria"]}, "Atlantis"),
+    ({"unempl": ["4", "x", "5", "6"]}, "non-numeric"),
+])
+def test_regineq_bad_values(changes, match):
+    with pytest.raises(SourceFormatError, match=match):
+        regineq.tidy_regineq(_regineq_frame(**changes), "RegIneq.rda")
+
+
+def test_regineq_missing_column():
+    with pytest.raises(SourceFormatError, match="transaut"):
+        regineq.tidy_regineq(_regineq_frame().drop(columns="transaut"), "RegIneq.rda")
+
+
+@pytest.mark.snapshot
+def test_regineq_snapshot():
+    from fiscalbook.fetch import resolve
+    d = regineq.read_regineq(resolve("regineq"))
+    assert d.shape[0] == 102 and d["iso3"].nunique() == 17
+    assert sorted(d["period"].unique()) == ["1982-1984", "1985-1987", "1988-1990", "1991-1993",
+                                            "1994-1996", "1997-1999"]
+    assert set(d["iso3"]) <= countries.OECD_MEMBERS and "GBR" in set(d["iso3"])
+    assert d["dec"].notna().sum() == 96 and d["regineq"].notna().sum() == 101
