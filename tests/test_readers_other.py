@@ -493,3 +493,78 @@ def test_regineq_snapshot():
                                             "1994-1996", "1997-1999"]
     assert set(d["iso3"]) <= countries.OECD_MEMBERS and "GBR" in set(d["iso3"])
     assert d["dec"].notna().sum() == 96 and d["regineq"].notna().sum() == 101
+
+
+# ---------------------------------------------------------------- RAI regional (v2)
+REG_HEADER = ("cowcode,iso3166,country_ID,country_name,abbr_country,region_ID,region_name,year,tier,type,"
+              "tier_instdepth,tier_policy,tier_fiscauto,tier_borrowauto,tier_rep,tier_lawmaking,tier_execcon,"
+              "tier_fisccon,tier_borrowcon,tier_constit,tier_selfrule,tier_sharedrule,tier_RAI,COMPONENTS,"
+              "instdepth,policy,fiscauto,borrowauto,assembly,executive,law_a,law_b,law_c,law_d,law_e,law_f,"
+              "execcon_multi,execcon_bi,fisccon_multi,fisccon_bi,borrowcon_multi,borrowcon_bi,constit_multi,constit_bi")
+
+
+def _reg_row(code, country, rid, name, year, tier=1, rtype="A", fa=3, ba=2, fa_raw=None, law=0):
+    fa_raw = fa if fa_raw is None else fa_raw
+    sr = 3 + 3 + fa + ba + 4
+    vals = [200, 826, 41, country, code, rid, name, year, tier, rtype, 3, 3, fa, ba, 4, law, 1, 1, 0, 2,
+            sr, law + 4, sr + law + 4, "", 3, 3, fa_raw, ba, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    return ",".join(str(v) for v in vals)
+
+
+REG_ROWS = [_reg_row("GBR", "United Kingdom", 4105, "Scotland", 2010),
+            _reg_row("GBR", "United Kingdom", 4101, "Counties", 2010, tier=2, rtype="S", fa=1, ba=1),
+            _reg_row("GBR", "United Kingdom", 4104, "Northern Ireland", 1999, rtype="d", fa=0, ba=0),
+            _reg_row("SWI", "Switzerland", 3601, "Zürich", 2010, fa=4, ba=3),
+            _reg_row("GER", "Germany", 2501, "Bayern", 2010, fa=2, ba=2, law=3)]
+
+
+def test_rai_regional_values(tmp_path):
+    d = rai.read_regional(_write(tmp_path, "reg.csv", [REG_HEADER, *REG_ROWS]))
+    assert list(d.columns[:7]) == ["iso3", "country", "region_id", "region_name", "year", "tier", "type"]
+    assert d["iso3"].tolist() == ["GBR", "GBR", "GBR", "CHE", "DEU"]
+    assert d.loc[3, "region_name"] == "Zürich"  # UTF-8
+    assert d.loc[2, "type"] == "D"  # lower-case d read as D
+    assert d.loc[0, "fiscal_autonomy"] == 3 and d.loc[0, "borrowing_autonomy"] == 2
+    assert d.loc[0, "self_rule"] == 3 + 3 + 3 + 2 + 4
+    assert d.loc[1, "tier"] == 2 and d.loc[4, "lawmaking"] == 3
+
+
+@pytest.mark.parametrize("lines, match", [
+    ([REG_HEADER, REG_ROWS[0], REG_ROWS[0]], "unique|duplicate"),
+    ([REG_HEADER, _reg_row("GBR", "UK", 4105, "Scotland", 2010, fa=5, fa_raw=5)], "fiscal_autonomy"),
+    ([REG_HEADER, _reg_row("GBR", "UK", 4105, "Scotland", 2010, fa=3, fa_raw=2)], "fiscauto"),
+    ([REG_HEADER, _reg_row("GBR", "UK", 4105, "Scotland", 2010, rtype="Q")], "type"),
+    ([REG_HEADER, _reg_row("XYZ", "Nowhere", 1, "Somewhere", 2010)], "XYZ"),
+    ([REG_HEADER.replace("tier_borrowauto,", ""), REG_ROWS[0]], "tier_borrowauto"),
+    ([REG_HEADER, REG_ROWS[0], REG_ROWS[1][:40]], "non-numeric|truncated"),
+    ([REG_HEADER], "no rows"),
+])
+def test_rai_regional_bad_input(tmp_path, lines, match):
+    with pytest.raises(SourceFormatError, match=match) as err:
+        rai.read_regional(_write(tmp_path, "bad.csv", lines))
+    assert "bad.csv" in str(err.value)
+
+
+def test_rai_regional_wrong_encoding(tmp_path):
+    p = _write(tmp_path, "bad.csv", [REG_HEADER, REG_ROWS[3]], encoding="latin-1")
+    with pytest.raises(SourceFormatError, match="utf-8"):
+        rai.read_regional(p)
+
+
+@pytest.mark.snapshot
+def test_rai_regional_snapshot():
+    from fiscalbook.fetch import resolve
+    d = rai.read_regional(resolve("rai_regional"))
+    assert d["iso3"].nunique() == 65
+    assert (d["year"].min(), d["year"].max()) == (1950, 2010)
+    assert d["region_id"].nunique() == 232  # README says 210 units/tiers
+    assert not d.duplicated(["iso3", "region_id", "year"]).any()
+    assert d.duplicated(["iso3", "region_name", "year"]).sum() == 1  # names are not a key
+    # the only borrowing-autonomy score above the codebook maximum of 3
+    assert set(d.loc[d.borrowing_autonomy > 3, "region_name"]) == {"Aghion Oros"}
+    uk = d[(d.iso3 == "GBR") & (d.year == 2010)].set_index("region_name")
+    assert set(uk.index) == {"Counties", "Regions", "Greater London Authority", "Northern Ireland",
+                             "Scotland", "Wales"}
+    assert uk.loc["Scotland", "fiscal_autonomy"] == 3 and uk.loc["Scotland", "type"] == "A"
+    assert uk.loc["Counties", "type"] == "S" and uk.loc["Counties", "tier"] == 2
+    assert "Brussels Hoofdstedelijk Gewest/Bruxelles-Région-Capitale" in set(d.region_name)
