@@ -608,14 +608,16 @@ def chart_metros(rep: dict):
              .sort_values("st_to_national")["iso3"].map(names).tolist())
     u = u[["country", "label", "group", "population", "gdp_per_head_usd_ppp2015",
            "rel_national", "rel_capital"]].round(1)
+    lo = float(np.floor(u["rel_national"].min() / 5) * 5)
+    hi = float(np.ceil(u["rel_national"].max() / 10) * 10)
     base = alt.Chart(u).mark_circle(opacity=0.75, stroke="white", strokeWidth=0.3).encode(
-        x=alt.X("rel_national:Q", title=f"GDP per head, % of national average ({YEAR})",
-                scale=alt.Scale(type="log", domain=[40, 250])),
+        x=alt.X("rel_national:Q", title=f"GDP per head, % of national average ({YEAR}, log scale)",
+                scale=alt.Scale(type="log", domain=[lo, hi], nice=False)),
         y=alt.Y("country:N", sort=order, title=None),
         size=alt.Size("population:Q", title="Population", scale=alt.Scale(range=[15, 400])),
         color=alt.Color("group:N", title=None, scale=alt.Scale(
             domain=["UK Core City unit", "Other UK metro", "Second-tier metro abroad"],
-            range=[charts.UK_COLOUR, "#E69F00", charts.OTHER_COLOUR])),
+            range=[charts.UK_COLOUR, "#F3B58F", charts.OTHER_COLOUR])),
         tooltip=[alt.Tooltip("label:N", title="Metro unit"), alt.Tooltip("country:N"),
                  alt.Tooltip("gdp_per_head_usd_ppp2015:Q", title="GDP per head (USD PPP 2015)", format=",.0f"),
                  alt.Tooltip("rel_national:Q", title="% of national", format=".1f"),
@@ -630,7 +632,7 @@ def chart_metros(rep: dict):
                                         "population-weighted figure"]),
         description=(f"Strip chart: GDP per head of each second-tier metropolitan unit as a percentage of "
                      f"its country's average in {YEAR}, log scale, one row per country; UK Core City "
-                     "units in vermillion, other UK metros in orange, other countries in grey; dot size "
+                     "units in vermillion, other UK metros in pale vermillion, other countries in grey; dot size "
                      "is population; dashed line at 100 %."))
 
 
@@ -691,7 +693,7 @@ def chart_trend(rep: dict):
     d["country"] = d["iso3"].map(names)
     d = d.round(2)
     dom = [names[i] for i in keep]
-    rng = [charts.UK_COLOUR] + charts.PALETTE[: len(PEERS)]
+    rng = [charts.UK_COLOUR] + [c for c in charts.PALETTE if c != "#F0E442"][: len(PEERS)]
     return alt.Chart(d).mark_line(point=True).encode(
         x=alt.X("year:O", title="Year"),
         y=alt.Y("st_to_national:Q", title="Second-tier metros' GDP per head, % of national",
