@@ -60,6 +60,19 @@ TL2_EXCLUDE = {
            "values) and no Flemish Region (BE2), so Belgium's TL2 disparity is not measurable",
 }
 
+# Short names and units for chart axes (full labels come from autonomy.MEASURES).
+AXIS = {
+    "imf_tax_share": ("Sub-national tax share", "share 0–1"),
+    "imf_own_revenue_share": ("Sub-national own-revenue share", "share 0–1"),
+    "imf_own_spending_share": ("Sub-national own-spending share", "share 0–1"),
+    "imf_vfi": ("Vertical fiscal imbalance", "ratio ≤ 1"),
+    "imf_transfer_dependence": ("Transfer dependence", "ratio"),
+    "rai_fiscal_autonomy": ("RAI fiscal autonomy", "RAI points"),
+    "rai_self_rule": ("RAI self-rule", "RAI points"),
+    "rai": ("Regional Authority Index", "RAI points"),
+    "lai": ("Local Autonomy Index", "0–100"),
+}
+
 # The book's headline disparity measure: the Regional Outlook's unweighted Theil at TL2.
 HEADLINE_INDEX = ("theil", "unweighted")
 
@@ -124,7 +137,8 @@ def centralisation_ranks(data: pd.DataFrame | None = None, measures=CENTRALISATI
     """The UK's rank on each measure (1 = most centralised), in the UK's latest year.
 
     Columns: measure, label, source, year, uk_value, rank, n, oecd_median, uk_minus_median,
-    more_autonomy_when, top_decile (True if the UK is in the most centralised tenth).
+    more_autonomy_when, top_quarter (True if the UK is in the most centralised quarter:
+    rank <= N / 4).
     """
     df = autonomy_oecd() if data is None else data
     spec = measure_spec(measures) if spec is None else spec
@@ -148,7 +162,7 @@ def centralisation_ranks(data: pd.DataFrame | None = None, measures=CENTRALISATI
             "more_autonomy_when": direction,
         })
     out = pd.DataFrame(rows)
-    out["top_decile"] = out["rank"] <= np.ceil(out["n"] / 10)
+    out["top_quarter"] = [in_extreme_quarter(r, n) for r, n in zip(out["rank"], out["n"])]
     return out
 
 
@@ -173,8 +187,10 @@ def _disparity_long() -> pd.DataFrame:
     parts = []
     tl2 = tables.tl2_outlook()
     tl2 = tl2[~tl2["iso3"].isin(list(TL2_EXCLUDE))]
+    from . import countries
+
     for level, frame in (("TL2", tl2), ("TL3", tables.tl3_metro())):
-        frame = _clip_years(frame)
+        frame = _clip_years(frame[frame["iso3"].isin(countries.OECD_MEMBERS)])
         for sample, f in (("all", frame), ("excl_capital", disparity.drop_capital(frame, level))):
             p = disparity.panel(f, value=VALUE)
             p.insert(0, "sample", sample)
@@ -250,7 +266,9 @@ def per_worker_ranks(year: int = HEADLINE_YEAR, level: str = "TL2") -> pd.DataFr
     from . import tables
 
     pw = tables.gdp_per_worker(level=level)
-    pw = drop_nested(pw[pw["year"] == year])
+    from . import countries
+
+    pw = drop_nested(pw[(pw["year"] == year) & pw["iso3"].isin(countries.OECD_MEMBERS)])
     value = _per_worker_value_column(pw)
     weight = "employment" if "employment" in pw.columns else None
     p = disparity.panel(pw, value=value, population=weight,
@@ -323,3 +341,366 @@ def chart_disparity_over_time(bands: pd.DataFrame | None = None) -> alt.LayerCha
                     "United Kingdom and the median OECD country, with the inter-quartile range "
                     "across countries shaded. Drop-downs choose the index, the weighting and TL2 or TL3.",
         width=560, height=320)
+
+
+# --- headline numbers ---------------------------------------------------------------------
+
+SHORT = {"imf_tax_share": "tax", "imf_own_revenue_share": "revenue", "imf_own_spending_share": "spend",
+         "imf_vfi": "vfi", "imf_transfer_dependence": "transfer", "rai_fiscal_autonomy": "rfa",
+         "rai_self_rule": "rsr", "rai": "rai", "lai": "lai"}
+W_SHORT = {"population": "pw", "unweighted": "uw", "employment": "ew"}
+SAMPLE_SHORT = {"all": "all", "excl_capital": "excap"}
+
+
+def in_extreme_quarter(rank: int, n: int) -> bool:
+    """True if `rank` (1 = most extreme) lies in the most extreme quarter of `n` countries."""
+    return rank <= n / 4
+
+
+def _rank_keys(prefix: str, row) -> dict:
+    return {f"{prefix}_rank": int(row["rank"]), f"{prefix}_n": int(row["n"]),
+            f"{prefix}_uk": float(row["uk_value"]), f"{prefix}_median": float(row["oecd_median"])}
+
+
+def h1_values(ranks: pd.DataFrame) -> dict:
+    """Flat glue values for H1 from `centralisation_ranks()`."""
+    out = {}
+    for _, r in ranks.iterrows():
+        key = SHORT[r["measure"]]
+        out.update(_rank_keys(key, r))
+        out[f"{key}_year"] = int(r["year"])
+    quarter = list(ranks["top_quarter"])
+    out["h1_n_measures"] = len(ranks)
+    out["h1_n_top_quarter"] = int(sum(quarter))
+    out["h1_n_more_central_than_median"] = int((ranks["rank"] <= ranks["n"] / 2).sum())
+    out["h1_n_not_top_quarter"] = len(ranks) - int(sum(quarter))
+    return out
+
+
+def distinct(ranks: pd.DataFrame) -> pd.DataFrame:
+    """Ranks without the population-weighted max/min row, which repeats the unweighted one
+    (weights play no part in max/min): the rows to count when summarising."""
+    return ranks[~((ranks["index"] == "max_min") & (ranks["weighting"] != "unweighted"))]
+
+
+def h2_values(ranks: pd.DataFrame) -> dict:
+    """Flat glue values for H2 from `disparity_ranks()`; counts over distinct variants."""
+    out = {}
+    for _, r in ranks.iterrows():
+        key = f"{r['level'].lower()}_{SAMPLE_SHORT[r['sample']]}_{r['index']}_{W_SHORT[r['weighting']]}"
+        out.update(_rank_keys(key, r))
+    d = distinct(ranks)
+    for name, sub in (("h2", d), ("h2_tl2", d[(d.level == "TL2") & (d["sample"] == "all")]),
+                      ("h2_tl3", d[(d.level == "TL3") & (d["sample"] == "all")]),
+                      ("h2_tl2_excap", d[(d.level == "TL2") & (d["sample"] == "excl_capital")]),
+                      ("h2_tl3_excap", d[(d.level == "TL3") & (d["sample"] == "excl_capital")])):
+        out[f"{name}_n_variants"] = len(sub)
+        out[f"{name}_rank_min"] = int(sub["rank"].min())
+        out[f"{name}_rank_max"] = int(sub["rank"].max())
+        out[f"{name}_n_above_median"] = int((sub["uk_value"] > sub["oecd_median"]).sum())
+        out[f"{name}_n_top_quarter"] = int(sum(in_extreme_quarter(r, n) for r, n in zip(sub["rank"], sub["n"])))
+    return out
+
+
+def per_worker_values(ranks: pd.DataFrame) -> dict:
+    out = {}
+    ranks = ranks.copy()
+    for _, r in ranks.iterrows():
+        out.update(_rank_keys(f"pwk_{r['index']}_{W_SHORT[r['weighting']]}", r))
+    ranks = distinct(ranks)
+    out["pwk_n_above_median"] = int((ranks["uk_value"] > ranks["oecd_median"]).sum())
+    out["pwk_n_variants"] = len(ranks)
+    out["pwk_rank_min"] = int(ranks["rank"].min())
+    out["pwk_rank_max"] = int(ranks["rank"].max())
+    return out
+
+
+# --- display tables -----------------------------------------------------------------------
+
+def _rank_text(rank: int, n: int) -> str:
+    return f"{int(rank)} of {int(n)}"
+
+
+def disparity_table(ranks: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per index and weighting: UK value, OECD median and UK rank (1 = most
+    unequal) at TL2 and TL3, and the rank without the capital region."""
+    r = disparity_ranks() if ranks is None else ranks
+    r = distinct(r).copy()
+    r["rank_text"] = [_rank_text(a, b) for a, b in zip(r["rank"], r["n"])]
+    rows = []
+    for (idx, wt), g in r.groupby(["index", "weighting"], sort=False):
+        g = g.set_index(["level", "sample"])
+        row = {"Index": disparity.LABELS[idx],
+               "Weighting": "either" if idx == "max_min" else wt}
+        for level in ("TL2", "TL3"):
+            a = g.loc[(level, "all")]
+            row[f"{level}: UK"] = round(a["uk_value"], 3)
+            row[f"{level}: OECD median"] = round(a["oecd_median"], 3)
+            row[f"{level}: UK rank"] = a["rank_text"]
+            row[f"{level} without capital: UK rank"] = g.loc[(level, "excl_capital"), "rank_text"]
+        rows.append(row)
+    order = {k: i for i, k in enumerate(disparity.LABELS.values())}
+    out = pd.DataFrame(rows)
+    return out.sort_values(["Index", "Weighting"], key=lambda s: s.map(order) if s.name == "Index" else s,
+                           ignore_index=True)
+
+
+def per_worker_table(ranks: pd.DataFrame) -> pd.DataFrame:
+    r = distinct(ranks)
+    return pd.DataFrame({
+        "Index": r["index"].map(disparity.LABELS),
+        "Weighting": np.where(r["index"] == "max_min", "either", r["weighting"]),
+        "UK": r["uk_value"].round(3), "OECD median": r["oecd_median"].round(3),
+        "UK rank (1 = most unequal)": [_rank_text(a, b) for a, b in zip(r["rank"], r["n"])],
+    }).reset_index(drop=True)
+
+
+# --- centralisation and disparity across countries ---------------------------------------
+
+def cross_section(ranks: pd.DataFrame | None = None, index: str = "theil", weighting: str = "unweighted",
+                  level: str = "TL2", year: int = HEADLINE_YEAR) -> pd.DataFrame:
+    """One row per country and H1 measure: the measure in the year its UK rank uses (x) and
+    the country's disparity index in `year` (y). Countries need both."""
+    from . import countries
+
+    ranks = centralisation_ranks() if ranks is None else ranks
+    aut = autonomy_oecd()
+    long = disparity_long()
+    y = long[(long["level"] == level) & (long["sample"] == "all") & (long["index"] == index)
+             & (long["weighting"] == weighting) & (long["year"] == year)].set_index("iso3")["value"]
+    rows = []
+    for _, r in ranks.iterrows():
+        x = aut[aut["year"] == r["year"]].set_index("iso3")[r["measure"]].dropna()
+        both = pd.concat([x.rename("x"), y.rename("y")], axis=1, join="inner").dropna()
+        both = both.reset_index().rename(columns={"index": "iso3"})
+        both["measure"] = r["measure"]
+        both["label"] = r["label"]
+        both["measure_year"] = int(r["year"])
+        rows.append(both)
+    out = pd.concat(rows, ignore_index=True)
+    out["country"] = out["iso3"].map(countries.name)
+    out["group"] = np.where(out["iso3"] == UK, "United Kingdom", "Other")
+    return out
+
+
+def correlations(cross: pd.DataFrame) -> pd.DataFrame:
+    """Spearman rank correlation of each measure with disparity across countries, with its
+    N and two-sided p-value (descriptive: no controls, one year)."""
+    rows = []
+    for m, g in cross.groupby("measure", sort=False):
+        rho, p = stats.spearmanr(g["x"], g["y"])
+        rows.append({"measure": m, "label": g["label"].iloc[0], "year": int(g["measure_year"].iloc[0]),
+                     "n": len(g), "rho": float(rho), "p": float(p)})
+    return pd.DataFrame(rows)
+
+
+def chart_centralisation_vs_disparity(cross: pd.DataFrame | None = None, columns: int = 4) -> alt.ConcatChart:
+    """Small multiples: each H1 measure (x) against TL2 disparity of GDP per head (y)."""
+    c = cross_section() if cross is None else cross
+    c = c[["iso3", "country", "group", "measure", "label", "measure_year", "x", "y"]].copy()
+    colour = alt.Color("group:N", title=None, scale=charts.uk_colour_scale())
+    panels = []
+    for m in [m for m in CENTRALISATION if m in set(c["measure"])]:
+        label, unit = AXIS[m]
+        year = int(c.loc[c["measure"] == m, "measure_year"].iloc[0])
+        direction = "more autonomy →" if m not in ("imf_vfi", "imf_transfer_dependence") else "← more autonomy"
+        panels.append(alt.Chart().transform_filter(alt.datum.measure == m).mark_circle(size=60, opacity=0.85).encode(
+            x=alt.X("x:Q", title=[f"{label}, {year} ({unit})", direction], scale=alt.Scale(zero=False)),
+            y=alt.Y("y:Q", title=["Theil T of TL2 GDP per head,", "2019 (unweighted)"]),
+            color=colour,
+            order=alt.Order("group:N", sort="ascending"),
+            tooltip=[alt.Tooltip("country:N", title="Country"),
+                     alt.Tooltip("x:Q", title=label, format=".3f"),
+                     alt.Tooltip("measure_year:Q", title="Year of measure"),
+                     alt.Tooltip("y:Q", title="Theil T 2019", format=".4f")],
+        ).properties(width=190, height=150))
+    chart = alt.concat(*panels, columns=columns, data=c)
+    return chart.properties(
+        title=alt.Title("Centralisation and regional disparity across OECD countries",
+                        subtitle="Each dot a country; the UK in orange. Measures in the UK's latest year"),
+        description="Eight scatter plots, one per fiscal or political autonomy measure (IMF, "
+                    "Regional Authority Index, Local Autonomy Index), each against the unweighted "
+                    "Theil index of TL2 regional GDP per head in 2019, one dot per OECD country "
+                    "with both values; the United Kingdom is highlighted.")
+
+
+def chart_centralisation_over_time(bands: pd.DataFrame | None = None, first_year: int = 1995) -> alt.LayerChart:
+    """Each H1 measure over time: the UK against the OECD median and inter-quartile band.
+
+    From 1995, when the IMF data cover most OECD members (before that the median jumps as
+    countries enter); N per year is in the tooltip."""
+    b = centralisation_bands() if bands is None else bands
+    b = b[b["year"] >= first_year]
+    spec = measure_spec([m for m in CENTRALISATION if m in set(b["measure"])])
+    b = b.assign(label=b["measure"].map(lambda m: spec[m]["label"]))
+    d = _series_long(b, ["label"])
+    d[["value", "q25", "q75"]] = d[["value", "q25", "q75"]].round(4)
+    labels = [spec[m]["label"] for m in spec]
+    sel = alt.param(name="ctx_measure", value=labels[0],
+                    bind=alt.binding_select(options=labels, name="Measure: "))
+    base = alt.Chart(d).transform_filter(alt.datum.label == sel)
+    x = alt.X("year:Q", title="Year", axis=alt.Axis(format="d"))
+    band_ = base.transform_filter(alt.datum.series == "OECD median").mark_area(
+        color=charts.OTHER_COLOUR, opacity=0.25).encode(
+        x=x, y=alt.Y("q25:Q", title="Value of the selected measure (its own scale; see table)",
+                     scale=alt.Scale(zero=False)), y2="q75:Q")
+    colour = alt.Color("series:N", title=None,
+                       scale=alt.Scale(domain=["United Kingdom", "OECD median"],
+                                       range=[charts.UK_COLOUR, "#333333"]))
+    lines = base.mark_line(point=True).encode(
+        x=x, y="value:Q", color=colour,
+        tooltip=[alt.Tooltip("label:N", title="Measure"), alt.Tooltip("series:N", title="Series"),
+                 alt.Tooltip("year:Q", title="Year"), alt.Tooltip("value:Q", title="Value", format=".3f"),
+                 alt.Tooltip("q25:Q", title="OECD 25th percentile", format=".3f"),
+                 alt.Tooltip("q75:Q", title="OECD 75th percentile", format=".3f"),
+                 alt.Tooltip("n:Q", title="OECD countries with data")])
+    return alt.layer(band_, lines).add_params(sel).properties(
+        title=alt.Title("Fiscal and political autonomy: the UK against OECD countries",
+                        subtitle="Shaded: OECD inter-quartile range across countries with data; choose the measure below"),
+        description="Line chart of one autonomy measure at a time (drop-down) for the United Kingdom "
+                    "and the median OECD country, with the inter-quartile range across OECD countries "
+                    "shaded, from 1995 to each source's last year.",
+        width=560, height=300)
+
+
+# --- within the UK: ONS labour productivity by ITL1 region ---------------------------------
+
+ONS_MEASURES = {"hour": "gva_per_hour_cp_index_uk100", "job": "gva_per_job_cp_index_uk100"}
+ONS_LABELS = {"hour": "GVA per hour worked", "job": "GVA per filled job"}
+
+
+def ons_relative() -> pd.DataFrame:
+    """ITL1 regions' GVA per hour and per filled job relative to the UK (UK = 100, current
+    prices, unsmoothed), ONS June 2023: itl_code, oecd_region, region_name, year, per,
+    index_uk100."""
+    from . import tables
+
+    o = tables.ons_productivity()
+    o = o[(o["itl_level"] == 1) & o["measure"].isin(ONS_MEASURES.values())]
+    inv = {v: k for k, v in ONS_MEASURES.items()}
+    o = o.assign(per=o["measure"].map(inv)).rename(columns={"value": "index_uk100"})
+    return o[["itl_code", "oecd_region", "region_name", "year", "per", "index_uk100"]].reset_index(drop=True)
+
+
+def ons_dispersion(rel: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per measure and year: London's index, the lowest region and its index, the max/min
+    ratio and the unweighted coefficient of variation of the 12 ITL1 indices."""
+    rel = ons_relative() if rel is None else rel
+    rows = []
+    for (per, year), g in rel.groupby(["per", "year"]):
+        if len(g) != 12:
+            raise ValueError(f"ONS {per} {year}: expected 12 ITL1 regions, got {len(g)}")
+        lo = g.loc[g["index_uk100"].idxmin()]
+        rows.append({"per": per, "year": int(year),
+                     "london": float(g.loc[g["oecd_region"] == "UKI", "index_uk100"].item()),
+                     "lowest_region": lo["region_name"], "lowest": float(lo["index_uk100"]),
+                     "max_min": disparity.index(g["index_uk100"], kind="max_min"),
+                     "cv": disparity.index(g["index_uk100"], kind="cv")})
+    return pd.DataFrame(rows)
+
+
+def ons_values(disp: pd.DataFrame | None = None) -> dict:
+    """First and last year of each ONS measure: London, lowest region, max/min and CV."""
+    d = ons_dispersion() if disp is None else disp
+    out = {}
+    for per, g in d.groupby("per"):
+        g = g.sort_values("year")
+        for tag, r in (("first", g.iloc[0]), ("last", g.iloc[-1])):
+            for k in ("year", "london", "lowest", "max_min", "cv"):
+                out[f"ons_{per}_{tag}_{k}"] = r[k]
+        out[f"ons_{per}_cv_change"] = float(g["cv"].iloc[-1] - g["cv"].iloc[0])
+        out[f"ons_{per}_london_change"] = float(g["london"].iloc[-1] - g["london"].iloc[0])
+        out[f"ons_{per}_n_regions_below_uk_last"] = None  # filled below
+    rel = ons_relative()
+    for per in ONS_MEASURES:
+        last = rel[(rel["per"] == per) & (rel["year"] == rel.loc[rel["per"] == per, "year"].max())]
+        out[f"ons_{per}_n_regions_below_uk_last"] = int((last["index_uk100"] < 100).sum())
+    return out
+
+
+def chart_ons_relative(rel: pd.DataFrame | None = None) -> alt.LayerChart:
+    """UK ITL1 regions' productivity relative to the UK average over time (ONS)."""
+    rel = ons_relative() if rel is None else rel
+    d = rel.assign(measure=rel["per"].map(ONS_LABELS))[["region_name", "year", "measure", "index_uk100"]]
+    d["index_uk100"] = d["index_uk100"].round(1)
+    d["highlight"] = np.where(d["region_name"] == "London", "London", "Other ITL1 regions")
+    sel = alt.param(name="ctx_ons_measure", value=ONS_LABELS["hour"],
+                    bind=alt.binding_select(options=list(ONS_LABELS.values()), name="Productivity: "))
+    hover = alt.selection_point(name="ctx_ons_region", fields=["region_name"], on="pointerover",
+                                nearest=True, clear="pointerout")
+    base = alt.Chart(d).transform_filter(alt.datum.measure == sel)
+    x = alt.X("year:Q", title="Year", axis=alt.Axis(format="d"))
+    y = alt.Y("index_uk100:Q", title="Productivity, UK = 100 (current prices)", scale=alt.Scale(zero=False))
+    lines = base.mark_line().encode(
+        x=x, y=y, detail="region_name:N",
+        color=alt.Color("highlight:N", title=None,
+                        scale=alt.Scale(domain=["London", "Other ITL1 regions"],
+                                        range=[charts.PALETTE[0], charts.OTHER_COLOUR])),
+        strokeWidth=alt.condition(hover, alt.value(3), alt.value(1.2)),
+        opacity=alt.condition(hover, alt.value(1), alt.value(0.7)))
+    points = base.mark_circle(size=40).encode(
+        x=x, y=y, opacity=alt.value(0),
+        tooltip=[alt.Tooltip("region_name:N", title="Region"), alt.Tooltip("year:Q", title="Year"),
+                 alt.Tooltip("measure:N", title="Measure"),
+                 alt.Tooltip("index_uk100:Q", title="UK = 100", format=".1f")]).add_params(hover)
+    uk = alt.Chart(pd.DataFrame({"y": [100]})).mark_rule(color=charts.UK_COLOUR, strokeDash=[4, 3],
+                                                        strokeWidth=2).encode(
+        y=alt.Y("y:Q", title="Productivity, UK = 100 (current prices)"),
+        tooltip=[alt.Tooltip("y:Q", title="UK average")])
+    return alt.layer(uk, lines, points).add_params(sel).properties(
+        title=alt.Title("Labour productivity of UK regions relative to the UK average",
+                        subtitle="ITL1 regions, ONS subregional productivity (June 2023); dashed: UK = 100"),
+        description="Line chart, one line per UK ITL1 region (London highlighted), of GVA per hour "
+                    "worked (2004–2021) or per filled job (2002–2021) as an index with the UK "
+                    "average equal to 100; a drop-down switches the measure.",
+        width=560, height=320)
+
+
+def centralisation_table(ranks: pd.DataFrame | None = None) -> pd.DataFrame:
+    """H1 display table: one row per measure."""
+    r = centralisation_ranks() if ranks is None else ranks
+    return pd.DataFrame({
+        "Measure": r["label"], "Source": r["measure"].map(lambda m: SOURCE[m.split("_")[0]]),
+        "Year": r["year"], "UK": r["uk_value"].round(3), "OECD median": r["oecd_median"].round(3),
+        "UK rank (1 = most centralised)": [_rank_text(a, b) for a, b in zip(r["rank"], r["n"])],
+        "More autonomy when": r["more_autonomy_when"],
+    })
+
+
+def correlation_values(corr: pd.DataFrame) -> dict:
+    out = {}
+    for _, r in corr.iterrows():
+        k = SHORT[r["measure"]]
+        out.update({f"corr_{k}_rho": r["rho"], f"corr_{k}_p": r["p"], f"corr_{k}_n": int(r["n"])})
+    out["corr_n_measures"] = len(corr)
+    out["corr_n_p05"] = int((corr["p"] < 0.05).sum())
+    out["corr_min_p"] = float(corr["p"].min())
+    return out
+
+
+@cache
+def _headline() -> dict:
+    cranks = centralisation_ranks()
+    dranks = disparity_ranks()
+    pw_ranks, _ = per_worker_ranks()
+    corr = correlations(cross_section(cranks))
+    out = {"headline_year": HEADLINE_YEAR}
+    out.update(h1_values(cranks))
+    out.update(h2_values(dranks))
+    out.update(per_worker_values(pw_ranks))
+    out.update(ons_values())
+    out.update(correlation_values(corr))
+    return {k: (v.item() if hasattr(v, "item") else v) for k, v in out.items()}
+
+
+def headline() -> dict:
+    """The chapter's key numbers as a flat dict of plain numbers (glued with prefix ctx_).
+
+    H1: `<m>_rank`, `_n`, `_uk`, `_median`, `_year` for m in tax, spend, vfi, transfer,
+    rfa, rsr, rai, lai (rank 1 = most centralised); `h1_n_top_quarter` etc.
+    H2 (year 2019): `<tl2|tl3>_<all|excap>_<index>_<pw|uw>_rank/_n/_uk/_median` (rank 1 =
+    most unequal), `h2*_rank_min/_max/_n_above_median/_n_top_quarter` over distinct
+    variants; GDP per worker `pwk_*`; ONS within-UK `ons_<hour|job>_*`; cross-country
+    Spearman correlations `corr_<m>_rho/_p/_n`.
+    """
+    return dict(_headline())
