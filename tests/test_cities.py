@@ -275,3 +275,23 @@ def test_headline_consistent_with_tables():
         assert isinstance(v, (int, float))
     # the published OECD figures are quoted, never recomputed
     assert cities.OECD2020["core_gva_per_worker_pct_uk"] == 86
+
+
+def test_second_tier_codes_and_threshold_options():
+    st = cities.second_tier(_panel(), CAPS, codes=("MR-L",), min_second_tier=1).set_index(["iso3", "year"])
+    assert st.loc[("AAA", 2000), "n_second_tier"] == 1  # A3 (MR-M) left out
+    assert st.loc[("AAA", 2000), "gdp_per_head_second_tier"] == pytest.approx(60)
+    assert bool(st.loc[("AAA", 2000), "enough"]) and not bool(st.loc[("BBB", 2000), "enough"])  # BBB: MR-M only
+
+
+def test_variants_main_row_matches_second_tier(metro):
+    v = cities.variants(metro).set_index("variant")
+    st = cities.second_tier(metro)
+    uk = st[(st["iso3"] == "GBR") & (st["year"] == cities.YEAR)].iloc[0]
+    main = v.iloc[0]
+    assert main["uk_st_national"] == pytest.approx(uk["st_to_national"])
+    # dropping the 'Liverpool' unit from the UK's second tier changes the UK figure only
+    lp = v.loc["UK without the 'Liverpool' unit"]
+    assert lp["uk_st_national"] != pytest.approx(main["uk_st_national"])
+    assert lp["others_median"] == pytest.approx(main["others_median"])
+    assert v.loc["At least 5 second-tier metros", "n_countries"] < main["n_countries"]

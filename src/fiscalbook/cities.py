@@ -58,7 +58,8 @@ def capital_unit(iso3: str) -> str:
     return capital_region(iso3, "TL3")
 
 
-def classify(panel: pd.DataFrame, capitals: dict | None = None) -> pd.DataFrame:
+def classify(panel: pd.DataFrame, capitals: dict | None = None,
+             codes: Sequence[str] = METRO_CODES) -> pd.DataFrame:
     """Add ``tier``: "capital", "second_tier" (other MR-L/MR-M metros) or "non_metro".
 
     ``capitals`` maps iso3 -> unit code (default: the book's capital table). Raises
@@ -69,12 +70,13 @@ def classify(panel: pd.DataFrame, capitals: dict | None = None) -> pd.DataFrame:
     if capitals is None:
         capitals = {iso: capital_unit(iso) for iso in isos}
     is_metro = out["metro_code"].isin(METRO_CODES)
+    in_tier = out["metro_code"].isin(codes)
     cap = out["region"].to_numpy() == out["iso3"].map(capitals).to_numpy()
     bad = sorted(set(out.loc[cap & ~is_metro, "iso3"]))
     missing = [i for i in isos if not cap[(out["iso3"] == i).to_numpy()].any()]
     if bad or missing:
         raise ValueError(f"capital unit not a metro: {bad}; capital unit missing: {missing}")
-    out["tier"] = np.where(cap, "capital", np.where(is_metro, "second_tier", "non_metro"))
+    out["tier"] = np.where(cap, "capital", np.where(in_tier, "second_tier", "non_metro"))
     return out
 
 
@@ -83,7 +85,8 @@ def _wmean(df: pd.DataFrame) -> float:
     return float((df["gdp_per_head_usd_ppp2015"].to_numpy(float) * w).sum() / w.sum()) if len(df) else np.nan
 
 
-def second_tier(panel: pd.DataFrame | None = None, capitals: dict | None = None) -> pd.DataFrame:
+def second_tier(panel: pd.DataFrame | None = None, capitals: dict | None = None,
+                codes: Sequence[str] = METRO_CODES, min_second_tier: int = MIN_SECOND_TIER) -> pd.DataFrame:
     """Country-year table: iso3, year, n_second_tier, second_tier_pop_share,
     gdp_per_head_national / _capital / _second_tier (USD PPP 2015, population-weighted),
     st_to_national and st_to_capital (%), enough (n_second_tier >= MIN_SECOND_TIER)."""
@@ -91,7 +94,7 @@ def second_tier(panel: pd.DataFrame | None = None, capitals: dict | None = None)
         from . import tables
 
         panel = tables.tl3_metro()
-    p = classify(panel, capitals)
+    p = classify(panel, capitals, codes)
     p = p.assign(gdp=p["gdp_per_head_usd_ppp2015"] * p["population"])
     g = p.groupby(["iso3", "year"])
     nat = g.agg(gdp=("gdp", "sum"), pop=("population", "sum"))
@@ -107,7 +110,7 @@ def second_tier(panel: pd.DataFrame | None = None, capitals: dict | None = None)
     out["gdp_per_head_second_tier"] = st["gdp"] / st["pop"]
     out["st_to_national"] = 100 * out["gdp_per_head_second_tier"] / out["gdp_per_head_national"]
     out["st_to_capital"] = 100 * out["gdp_per_head_second_tier"] / out["gdp_per_head_capital"]
-    out["enough"] = out["n_second_tier"] >= MIN_SECOND_TIER
+    out["enough"] = out["n_second_tier"] >= min_second_tier
     return out.reset_index()
 
 
@@ -115,6 +118,39 @@ def comparison_countries(st: pd.DataFrame) -> list[str]:
     """Countries with at least MIN_SECOND_TIER second-tier metros in every year."""
     ok = st.groupby("iso3")["enough"].all()
     return sorted(ok[ok].index)
+
+
+def variants(panel: pd.DataFrame | None = None, year: int = YEAR) -> pd.DataFrame:
+    """The UK's second tier against the other comparison countries under other choices:
+    the main definition; at least 5 second-tier metros; large metros (MR-L) only; the year
+    2000; and without the 'Liverpool' unit (which contains Dundee) in the UK's second tier."""
+    if panel is None:
+        from . import tables
+
+        panel = tables.tl3_metro()
+    no_lpool = panel.copy()
+    no_lpool.loc[no_lpool["region"] == "UK006M", "metro_code"] = "excluded"
+    specs = [("Main: MR-L and MR-M, at least 3, " + str(year), panel, METRO_CODES, 3, year),
+             ("At least 5 second-tier metros", panel, METRO_CODES, 5, year),
+             ("Large metros (MR-L) only, at least 3", panel, ("MR-L",), 3, year),
+             (f"Year {FIRST}", panel, METRO_CODES, 3, FIRST),
+             ("UK without the 'Liverpool' unit", no_lpool, METRO_CODES, 3, year)]
+    rows = []
+    for name, p, codes, k, y in specs:
+        st = second_tier(p, codes=codes, min_second_tier=k)
+        cc = comparison_countries(st)
+        if "GBR" not in cc:
+            rows.append({"variant": name, "n_countries": len(cc)})
+            continue
+        t = st[(st["year"] == y) & st["iso3"].isin(cc)].set_index("iso3")
+        uk = t.loc["GBR"]
+        rows.append({"variant": name, "n_countries": len(cc),
+                     "uk_st_national": float(uk["st_to_national"]),
+                     "others_median": float(t.drop(index="GBR")["st_to_national"].median()),
+                     "uk_rank_low": int((t["st_to_national"] < uk["st_to_national"]).sum()) + 1,
+                     "uk_st_capital": float(uk["st_to_capital"]),
+                     "others_median_capital": float(t.drop(index="GBR")["st_to_capital"].median())})
+    return pd.DataFrame(rows)
 
 
 def metro_units(panel: pd.DataFrame | None = None, year: int = YEAR,
@@ -507,7 +543,8 @@ def _report(B_within: int = 9999, B_pairs: int = B_PAIRS) -> dict:
     sds = dict(zip(xs["measure"], xs["sd"])) if "sd" in xs else None
     wi = within(st, auto, H5_MEASURES, countries=cc, B=B_within, sd=sds)
     units = metro_units(panel, YEAR)
-    return {"st": st, "countries": cc, "autonomy": auto, "components": comps, "per_worker": pw,
+    var = variants(panel, YEAR)
+    return {"variants": var, "st": st, "countries": cc, "autonomy": auto, "components": comps, "per_worker": pw,
             "st_per_worker": stw, "cross_section": xs, "within": wi, "units": units,
             "core": core_city_table(panel, YEAR), "core_agg": core_cities_aggregate(panel, YEAR)}
 
