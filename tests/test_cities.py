@@ -295,3 +295,21 @@ def test_variants_main_row_matches_second_tier(metro):
     assert lp["uk_st_national"] != pytest.approx(main["uk_st_national"])
     assert lp["others_median"] == pytest.approx(main["others_median"])
     assert v.loc["At least 5 second-tier metros", "n_countries"] < main["n_countries"]
+
+
+def test_uk_mapping_accounts_for_every_grid_tl3_region(metro):
+    """Each TL3 region of the UK grid is a panel unit of its own or a component of exactly one
+    merged unit, except codes of another vintage (Dorset before 2019; Northern Ireland's
+    later numbering, the panel using the NUTS 2016 codes UKN0A-UKN0G)."""
+    from fiscalbook import tables
+
+    g = tables.uk_grid()
+    t3 = g[g["level"] == "TL3"].set_index("region")
+    own = set(metro.loc[metro["iso3"] == "GBR", "region"])
+    comp = {c for v in core_cities.UK_MERGED_UNITS.values() for c in v}
+    superseded = {"UKK21", "UKK22"} | {f"UKN1{i}" for i in range(7)}
+    assert set(t3.index) - own - comp == superseded
+    assert comp - set(t3.index) == {"UKN0D", "UKN0E"}  # Belfast's NUTS 2016 districts
+    # Five components are non-metropolitan in the grid's own typology, Dundee among them
+    nonmetro = {c for c in comp & set(t3.index) if t3.loc[c, "metro_code"] not in cities.METRO_CODES}
+    assert nonmetro == {"UKD47", "UKD62", "UKE22", "UKJ36", "UKM71"}

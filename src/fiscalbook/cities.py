@@ -570,6 +570,21 @@ def core_per_worker(rep: dict) -> dict:
             "n_units": len(d)}
 
 
+def core_city_per_worker(rep: dict) -> pd.DataFrame:
+    """Per Core City unit: GDP per worker and per head (DF_GDP, YEAR) as % of the UK."""
+    from .core_cities import CORE_CITIES
+
+    pw = rep["per_worker"].set_index("region")
+    nat = national_per_worker(_sdmx(), YEAR).set_index("iso3").loc["GBR"]
+    rows = []
+    for c in CORE_CITIES:
+        r = pw.loc[c.unit] if c.unit in pw.index else None
+        rows.append({"city": c.city,
+                     "pw_rel_uk": np.nan if r is None else 100 * r["gdp_per_worker"] / nat["gdp_per_worker_national"],
+                     "ph_rel_uk_sdmx": np.nan if r is None else 100 * r["gdp_per_head_sdmx"] / nat["gdp_per_head_national_sdmx"]})
+    return pd.DataFrame(rows)
+
+
 def _sdmx():
     from . import tables
 

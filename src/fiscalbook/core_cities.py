@@ -26,6 +26,10 @@ vintages). Two consequences are worth stating:
 * "Leicester" (``UK014M``) holds South Nottinghamshire (``UKF16``, Nottingham's suburbs),
   while "Nottingham" is the city's own TL3 region (``UKF14``) only.
 
+Five of the components are non-metropolitan in the territorial grid's own typology
+(Chorley & West Lancashire, Cheshire East, North Yorkshire CC, Central Hampshire, and Angus
+and Dundee City): the merged units are broader than the grid's metro TL3 regions.
+
 Belfast's unit adds up with the NUTS 2016 codes of Antrim & Newtownabbey and Lisburn &
 Castlereagh, which have no rows in the 2019–2020 DF_GDP file: its population is
 checked against the grid only by code, and no GDP per worker is computed for it.
