@@ -135,3 +135,98 @@ def test_disparity_chart_is_small_and_accessible():
     chart = uk_context.chart_disparity_over_time()
     charts.check_accessible(chart)
     assert len(chart.to_dict()["datasets"][next(iter(chart.to_dict()["datasets"]))]) < 1500
+
+
+def test_spearman_ci_contains_estimate_and_narrows_with_n():
+    lo, hi = uk_context.spearman_ci(0.3, 20)
+    assert lo < 0.3 < hi
+    lo2, hi2 = uk_context.spearman_ci(0.3, 200)
+    assert hi2 - lo2 < hi - lo
+    assert np.isnan(uk_context.spearman_ci(0.3, 3)[0])
+
+
+def test_in_extreme_quarter_boundary():
+    assert uk_context.in_extreme_quarter(9, 37) and not uk_context.in_extreme_quarter(10, 37)
+    assert uk_context.in_extreme_quarter(6, 24) and not uk_context.in_extreme_quarter(7, 24)
+
+
+# --- the chapter's claims, on the real data -------------------------------------------------
+
+@pytest.fixture(scope="module")
+def head():
+    return uk_context.headline()
+
+
+@pytest.mark.snapshot
+def test_every_glue_key_in_the_chapter_exists(head):
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "chapters" / "uk_context.md").read_text(encoding="utf-8")
+    keys = set(re.findall(r"\{glue:text\}`ctx_([A-Za-z0-9_]+)", text))
+    assert keys, "no glue references found"
+    missing = sorted(k for k in keys if k not in head)
+    assert not missing, missing
+    assert all(isinstance(v, (int, float)) and np.isfinite(v) for v in head.values())
+
+
+@pytest.mark.snapshot
+def test_h1_claims(head):
+    ranks = uk_context.centralisation_ranks().set_index("measure")
+    assert (ranks["n"] >= 20).all()
+    # the prose names exactly these as the measures where the UK is in the most centralised quarter
+    assert set(ranks.index[ranks["top_quarter"]]) == {"imf_tax_share", "imf_vfi", "imf_transfer_dependence", "lai"}
+    # ...and says the RAI measures are not: regional fiscal autonomy at (not below) the median
+    assert not ranks.loc[["rai_fiscal_autonomy", "rai_self_rule", "rai"], "top_quarter"].any()
+    assert head["rfa_uk"] >= head["rfa_median"]
+    assert head["spend_uk"] < head["spend_median"]
+    # direction: VFI and transfer dependence count high values as centralised
+    assert head["vfi_uk"] > head["vfi_median"] and head["vfi_rank"] <= head["vfi_n"] / 4
+    assert head["tax_year"] == 2016 and head["rai_year"] == 2018 and head["lai_year"] == 2014
+
+
+@pytest.mark.snapshot
+def test_h2_claims(head):
+    # TL2: above the median on most variants, never in the most unequal quarter
+    assert head["h2_tl2_n_top_quarter"] == 0
+    assert head["h2_tl2_n_above_median"] > head["h2_tl2_n_variants"] / 2
+    # population weighting makes the UK look more unequal at TL2 (London is large and rich)
+    assert head["tl2_all_theil_pw_rank"] < head["tl2_all_theil_uw_rank"]
+    # without the capital: no TL2 variant above the median; most TL3 variants above it
+    assert head["h2_tl2_excap_n_above_median"] == 0
+    assert head["h2_tl3_excap_n_above_median"] > head["h2_tl3_excap_n_variants"] / 2
+    # GDP per worker: upper middle
+    assert head["pwk_n_above_median"] > head["pwk_n_variants"] / 2
+    assert head["pwk_rank_min"] > 1
+    # the UK's and the median's TL2 Theil both rose between 2000 and 2019
+    assert head["trend_theil_uw_2019_uk"] > head["trend_theil_uw_2000_uk"]
+    assert head["trend_theil_uw_2019_median"] > head["trend_theil_uw_2000_median"]
+
+
+@pytest.mark.snapshot
+def test_ons_and_correlation_claims(head):
+    d = uk_context.ons_dispersion()
+    assert set(d["per"]) == {"hour", "job"}
+    assert d.groupby("per")["year"].min().to_dict() == {"hour": 2004, "job": 2002}
+    # London is the most productive ITL1 region every year, on both measures
+    rel = uk_context.ons_relative()
+    top = rel.loc[rel.groupby(["per", "year"])["index_uk100"].idxmax(), "region_name"]
+    assert (top == "London").all()
+    assert head["ons_hour_last_cv"] >= head["ons_hour_first_cv"]
+    assert head["ons_job_last_cv"] > head["ons_job_first_cv"]
+    # no cross-country correlation significant at 5 %; the smallest p-value is the tax share's
+    assert head["corr_n_p05"] == 0 and head["corr_min_p"] == head["corr_tax_p"]
+    assert head["corr_tax_rho"] < 0
+
+
+@pytest.mark.snapshot
+def test_all_charts_accessible_and_small():
+    import json
+
+    for chart in (uk_context.chart_centralisation_over_time(), uk_context.chart_centralisation_vs_disparity(),
+                  uk_context.chart_ons_relative(), uk_context.chart_disparity_over_time()):
+        charts.check_accessible(chart)
+        spec = chart.to_dict()
+        rows = sum(len(v) for v in spec.get("datasets", {}).values())
+        assert 0 < rows < 2000
+        assert charts.UK_COLOUR in json.dumps(spec)

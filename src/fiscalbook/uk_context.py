@@ -370,6 +370,11 @@ def h1_values(ranks: pd.DataFrame) -> dict:
         out.update(_rank_keys(key, r))
         out[f"{key}_year"] = int(r["year"])
     quarter = list(ranks["top_quarter"])
+    for m, key in (("imf_tax_share", "tax"), ("imf_own_spending_share", "spend"),
+                   ("imf_vfi", "vfi"), ("imf_transfer_dependence", "transfer")):
+        if f"{key}_uk" in out:  # shares and ratios also as percentages, for the prose
+            out[f"{key}_uk_pct"] = 100 * out[f"{key}_uk"]
+            out[f"{key}_median_pct"] = 100 * out[f"{key}_median"]
     out["h1_n_measures"] = len(ranks)
     out["h1_n_top_quarter"] = int(sum(quarter))
     out["h1_n_more_central_than_median"] = int((ranks["rank"] <= ranks["n"] / 2).sum())
@@ -483,15 +488,35 @@ def cross_section(ranks: pd.DataFrame | None = None, index: str = "theil", weigh
     return out
 
 
+def spearman_ci(rho: float, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Approximate confidence interval for a Spearman correlation: Fisher z with the
+    Fieller–Hartley–Pearson standard error sqrt(1.06 / (n - 3))."""
+    if n <= 3:
+        return (float("nan"), float("nan"))
+    z = np.arctanh(np.clip(rho, -0.999999, 0.999999))
+    half = stats.norm.ppf(0.5 + level / 2) * np.sqrt(1.06 / (n - 3))
+    return float(np.tanh(z - half)), float(np.tanh(z + half))
+
+
 def correlations(cross: pd.DataFrame) -> pd.DataFrame:
     """Spearman rank correlation of each measure with disparity across countries, with its
-    N and two-sided p-value (descriptive: no controls, one year)."""
+    N, two-sided p-value and approximate 95 % interval (descriptive: no controls, one year)."""
     rows = []
     for m, g in cross.groupby("measure", sort=False):
         rho, p = stats.spearmanr(g["x"], g["y"])
+        lo, hi = spearman_ci(float(rho), len(g))
         rows.append({"measure": m, "label": g["label"].iloc[0], "year": int(g["measure_year"].iloc[0]),
-                     "n": len(g), "rho": float(rho), "p": float(p)})
+                     "n": len(g), "rho": float(rho), "ci_low": lo, "ci_high": hi, "p": float(p)})
     return pd.DataFrame(rows)
+
+
+def correlation_table(corr: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Measure": corr["label"], "Year of measure": corr["year"], "Countries": corr["n"],
+        "Spearman correlation": corr["rho"].round(2),
+        "Approx. 95 % interval": [f"{a:.2f} to {b:.2f}" for a, b in zip(corr["ci_low"], corr["ci_high"])],
+        "p-value": corr["p"].round(2),
+    })
 
 
 def chart_centralisation_vs_disparity(cross: pd.DataFrame | None = None, columns: int = 4) -> alt.ConcatChart:
@@ -671,10 +696,30 @@ def correlation_values(corr: pd.DataFrame) -> dict:
     out = {}
     for _, r in corr.iterrows():
         k = SHORT[r["measure"]]
-        out.update({f"corr_{k}_rho": r["rho"], f"corr_{k}_p": r["p"], f"corr_{k}_n": int(r["n"])})
+        out.update({f"corr_{k}_rho": r["rho"], f"corr_{k}_p": r["p"], f"corr_{k}_n": int(r["n"]),
+                    f"corr_{k}_low": r["ci_low"], f"corr_{k}_high": r["ci_high"]})
     out["corr_n_measures"] = len(corr)
     out["corr_n_p05"] = int((corr["p"] < 0.05).sum())
     out["corr_min_p"] = float(corr["p"].min())
+    return out
+
+
+def trend_values(bands: pd.DataFrame | None = None, first: int = YEARS[0], last: int = HEADLINE_YEAR) -> dict:
+    """The UK's and the OECD median's TL2 Theil (both weightings) in the first and headline
+    years, and the UK's rank in each."""
+    b = disparity_bands() if bands is None else bands
+    long = disparity_long()
+    out = {}
+    for wt in ("unweighted", "population"):
+        for year in (first, last):
+            row = b[(b.level == "TL2") & (b["index"] == "theil") & (b.weighting == wt) & (b.year == year)].iloc[0]
+            key = f"trend_theil_{W_SHORT[wt]}_{year}"
+            out[f"{key}_uk"] = float(row["uk"])
+            out[f"{key}_median"] = float(row["median"])
+            cross = long[(long.level == "TL2") & (long["sample"] == "all") & (long["index"] == "theil")
+                         & (long.weighting == wt) & (long.year == year)].set_index("iso3")["value"]
+            out[f"{key}_rank"], out[f"{key}_n"] = rank_of(cross, UK, highest_first=True)
+    out["trend_first_year"], out["trend_last_year"] = first, last
     return out
 
 
@@ -689,6 +734,7 @@ def _headline() -> dict:
     out.update(h2_values(dranks))
     out.update(per_worker_values(pw_ranks))
     out.update(ons_values())
+    out.update(trend_values())
     out.update(correlation_values(corr))
     return {k: (v.item() if hasattr(v, "item") else v) for k, v in out.items()}
 
