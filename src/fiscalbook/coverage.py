@@ -61,7 +61,8 @@ COVERAGE: dict[str, tuple[str, Callable[[], pd.DataFrame]]] = {
     "lai": ("Local Autonomy Index score", lambda: _count(tables.local_autonomy(), "lai", unit="__none__")),
     "ons_itl_productivity": ("ITL1 regions with GVA per filled job", lambda: _ons(tables.ons_productivity())),
     "regineq": ("country-periods in the replication panel",
-                lambda: _count(tables.regineq_panel().rename(columns={"period": "year"}), "iso3", unit="__none__")),
+                lambda: _count(tables.regineq_panel().drop(columns="period").rename(columns={"period_start": "year"}),
+                               "iso3", unit="__none__")),
 }
 
 

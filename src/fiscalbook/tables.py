@@ -150,7 +150,7 @@ def _rai_country():
 
 def rai_country() -> pd.DataFrame:
     """RAI v3 country-year: iso3, year, fiscal_autonomy, borrowing_autonomy,
-    fiscal_control, self_rule, shared_rule, rai, ... (1950–2018)."""
+    fiscal_control, self_rule, shared_rule, rai, ... (96 countries, 1950–2018)."""
     return _frozen(_rai_country())
 
 
@@ -160,8 +160,9 @@ def _rai_regional():
 
 
 def rai_regional() -> pd.DataFrame:
-    """RAI v2 region-year: iso3, region_id, region_name, year, tier, type, fiscal_autonomy
-    (0–4), borrowing_autonomy (0–3), self_rule, rai (1950–2010)."""
+    """RAI v2 region-year: iso3, country, region_id, region_name, year, tier, type (S standard
+    tier, A autonomous, Y asymmetric, D dependency), fiscal_autonomy (0–4), borrowing_autonomy
+    (0–3; 4 once, Mount Athos 1950), self_rule, shared_rule, rai (1950–2010)."""
     return _frozen(_rai_regional())
 
 
@@ -171,7 +172,9 @@ def _imf():
 
 
 def imf_decentralisation() -> pd.DataFrame:
-    """IMF FDD long: iso3, country, year, indicator, sector, value (ratio 0–1)."""
+    """IMF FDD long: iso3, country, imf_code, year, indicator, indicator_name, sector, value.
+    Shares (taxd, rd, sd) lie in 0–1; vfi is at most 1 and can be negative; transfer
+    dependence can exceed 1."""
     return _frozen(_imf())
 
 
@@ -223,7 +226,9 @@ def _regineq():
 
 
 def regineq_panel() -> pd.DataFrame:
-    """Kessler–Hansen–Lessmann panel (pder::RegIneq): iso3, period, and its variables."""
+    """Kessler–Hansen–Lessmann panel (pder::RegIneq): iso3, country, period (text, e.g.
+    "1982-1984"), period_start (int), regineq, gdppc, pop, popgini, urban, social, unempl,
+    dec, transrev, transaut."""
     return _frozen(_regineq())
 
 

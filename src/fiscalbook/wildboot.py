@@ -36,7 +36,7 @@ class Partialled:
 def partial_out(df: pd.DataFrame, outcome: str, regressor: str, fe: list[str] | tuple = (),
                 controls: list[str] | tuple = (), cluster: str = "iso3") -> Partialled:
     """Residualise outcome and regressor on the fixed effects and controls (FWL)."""
-    cols = [outcome, regressor, *controls, *fe, cluster]
+    cols = list(dict.fromkeys([outcome, regressor, *controls, *fe, cluster]))
     d = df[cols].dropna()
     if d.empty:
         raise ValueError(f"no complete rows for {outcome} on {regressor}")
@@ -120,24 +120,29 @@ class WildClusterBootstrap:
         xg = np.zeros((p.n_obs, g))
         xg[np.arange(p.n_obs), p.clusters] = p.x
         mxg = p.annihilate(xg)
-        ind = np.zeros((p.n_obs, g))
-        ind[np.arange(p.n_obs), p.clusters] = 1.0
-        # A_y[g, h] = sum_{i in h} (M x_g)_i y_i ;  A_x likewise with x
-        self.a_y = mxg.T @ (ind * p.y[:, None])
-        self.a_x = mxg.T @ (ind * p.x[:, None])
+        # A_y[g, h] = sum_{i in h} (M x_g)_i y_i ;  A_x likewise with x (group sums over h)
+        order = np.argsort(p.clusters, kind="stable")
+        starts = np.r_[0, np.flatnonzero(np.diff(p.clusters[order])) + 1]
+        m_sorted = mxg[order]
+        self.a_y = np.add.reduceat(m_sorted * p.y[order, None], starts, axis=0).T
+        self.a_x = np.add.reduceat(m_sorted * p.x[order, None], starts, axis=0).T
         self.s_y = _cluster_sums(p.x * p.y, p.clusters, g)
         self.q = _cluster_sums(p.x * p.x, p.clusters, g)
         self.d = float(p.x @ p.x)
         self.c = g / (g - 1) * (p.n_obs - 1) / (p.n_obs - 1 - p.k_controls)
         self.v = _draws(g, B, seed, weights)
         self.ols = cluster_ols(p)
+        # Everything a test of beta0 needs is linear in beta0: precompute the B x G pieces once,
+        # so each p-value costs O(B G).
+        self.v_ay = self.v @ self.a_y.T
+        self.v_ax = self.v @ self.a_x.T
+        self.v_sy = self.v @ self.s_y
+        self.v_q = self.v @ self.q
 
     def pvalue(self, beta0: float) -> float:
         """Symmetric bootstrap-t p-value of H0: beta = beta0 (restricted residuals)."""
-        s = self.s_y - beta0 * self.q            # cluster scores of restricted residuals
-        a = self.a_y - beta0 * self.a_x          # G x G
-        num = self.v @ s / self.d                # beta* - beta0, per draw
-        scores = self.v @ a.T - num[:, None] * self.q[None, :]   # B x G
+        num = (self.v_sy - beta0 * self.v_q) / self.d          # beta* - beta0, per draw
+        scores = self.v_ay - beta0 * self.v_ax - num[:, None] * self.q[None, :]   # B x G
         se = np.sqrt(self.c * np.einsum("bg,bg->b", scores, scores)) / self.d
         t_star = num / se
         t_obs = (self.ols.coef - beta0) / self.ols.se
