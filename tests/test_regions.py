@@ -172,3 +172,13 @@ def test_outlook_belgium_exclusion_still_needed():
     assert (b1["population"] == b100["population"]).all()
     assert (b1["gdp_per_head_usd_ppp2015"] == b100["gdp_per_head_usd_ppp2015"]).mean() > 0.8
     assert "BE2" not in set(t.region)
+
+
+def test_unbounded_bootstrap_interval_keeps_p_and_reports_nan():
+    """One changing country: the bootstrap interval cannot be bounded; the p-value is kept."""
+    d = _synthetic_panel(beta=0.05, n_countries=8, seed=2)
+    d.loc[d["iso3"] != "C00", "aut"] = 1.0      # only one country's autonomy moves
+    b = regions.boot_estimate(d, "log_gdp_per_head", ["aut"], "aut", fe=("region", "year"), B=199)
+    assert 0 <= b.p <= 1
+    assert (np.isnan(b.ci_low) and np.isnan(b.ci_high)) or b.ci_high - b.ci_low > 0
+    assert regions.n_changing(d, "aut") == 1

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import panels, regions
-from .estimation import EstimationError, fit_fe, wild_cluster_bootstrap
+from .estimation import EstimationError, fit_fe
 
 SEED = regions.SEED
 BOOT_B = regions.BOOT_B
@@ -64,9 +64,9 @@ def fit(d: pd.DataFrame, measure: str, design: str = "fe", lag: int = 0,
     res = fit_fe(dd, outcome, [x], fe=fe, cluster="iso3")
     boot = None
     if bootstrap:
-        boot = wild_cluster_bootstrap(dd, outcome, [x], x, fe=fe, cluster="iso3", B=B, seed=seed)
+        boot = regions.boot_estimate(dd, outcome, [x], x, fe=fe, B=B, seed=seed)
     return dict(fit=res, est=res.estimate(x), boot=boot, measure=measure, design=design,
-                lag=lag, n_countries=int(dd["iso3"].nunique()),
+                lag=lag, n_countries=int(dd["iso3"].nunique()), n_changing=regions.n_changing(dd, x),
                 years=(int(dd["year"].min()), int(dd["year"].max())),
                 mean_outcome=float(dd[outcome].mean()), data=dd)
 

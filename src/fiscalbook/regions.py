@@ -85,6 +85,24 @@ def panel(source: str = "outlook", sample: str = "all") -> pd.DataFrame:
     return _panel(source, sample).copy()
 
 
+def boot_estimate(df, outcome, regs, term, fe=(), B: int = BOOT_B, seed: int = SEED) -> Estimate:
+    """Wild cluster bootstrap by country; when the test-inversion interval is unbounded
+    (the data cannot exclude any value, which happens when one or two countries carry the
+    estimate), the p-value is kept and the interval is reported as missing (NaN)."""
+    try:
+        return wild_cluster_bootstrap(df, outcome, regs, term, fe=fe, cluster="iso3", B=B, seed=seed)
+    except EstimationError as e:
+        if "unbounded" not in str(e):
+            raise
+        return wild_cluster_bootstrap(df, outcome, regs, term, fe=fe, cluster="iso3", B=B,
+                                      seed=seed, ci=False)
+
+
+def n_changing(df: pd.DataFrame, x: str, tol: float = 1e-9) -> int:
+    """Countries whose value of `x` changes at least once within the sample."""
+    return int((df.groupby("iso3")[x].agg(lambda s: s.max() - s.min()) > tol).sum())
+
+
 def regressor(measure: str, lag: int = 0) -> str:
     return measure if lag == 0 else f"{measure}_lag{lag}"
 
@@ -114,11 +132,11 @@ def fit(df: pd.DataFrame, measure: str, lag: int = 0, interaction: bool = False,
     res = fit_fe(d, outcome, regs, fe=("region", "year"), cluster="iso3")
     boot = None
     if bootstrap:
-        boot = wild_cluster_bootstrap(d, outcome, regs, term, fe=("region", "year"),
-                                      cluster="iso3", B=B, seed=seed)
+        boot = boot_estimate(d, outcome, regs, term, fe=("region", "year"), B=B, seed=seed)
     sd = float(d.groupby(["iso3", "year"])[x].first().std())
     return dict(fit=res, est=res.estimate(term), main=res.estimate(x), boot=boot, term=term,
                 measure=measure, lag=lag, sd=sd, n_countries=int(d["iso3"].nunique()),
+                n_changing=n_changing(d, x),
                 years=(int(d["year"].min()), int(d["year"].max())), data=d)
 
 
@@ -154,6 +172,7 @@ def summary(results: dict) -> pd.DataFrame:
                          boot_p=b.p if b else np.nan, boot_ci_low=b.ci_low if b else np.nan,
                          boot_ci_high=b.ci_high if b else np.nan,
                          n_obs=e.n_obs, n_countries=r["n_countries"],
+                         n_changing=r["n_changing"],
                          first_year=r["years"][0], last_year=r["years"][1], sd=r["sd"]))
     return pd.DataFrame(rows)
 
@@ -366,8 +385,7 @@ def regional_fits(source: str = "outlook", measure: str = "reg_fiscal_autonomy",
                            ("within", ("region", "country_year"), [measure])]:
         try:
             r = fit_fe(d, OUTCOME, regs, fe=fe, cluster="iso3")
-            b = wild_cluster_bootstrap(d, OUTCOME, regs, measure, fe=fe, cluster="iso3",
-                                       B=B, seed=SEED)
+            b = boot_estimate(d, OUTCOME, regs, measure, fe=fe, B=B)
             out[name] = dict(fit=r, est=r.estimate(measure), boot=b)
         except EstimationError as e:
             out[name] = dict(error=str(e))
@@ -421,8 +439,7 @@ def per_worker_fits(year: int = 2019, measures: Sequence[str] = MEASURES, B: int
         try:
             dd = d.dropna(subset=[m, "log_national_gdp_per_head"])
             r = fit_fe(dd, "log_gdp_per_worker", [m, "log_national_gdp_per_head"], cluster="iso3")
-            b = wild_cluster_bootstrap(dd, "log_gdp_per_worker", [m, "log_national_gdp_per_head"],
-                                       m, cluster="iso3", B=B, seed=SEED)
+            b = boot_estimate(dd, "log_gdp_per_worker", [m, "log_national_gdp_per_head"], m, B=B)
             out[m] = dict(fit=r, est=r.estimate(m), boot=b, n_countries=int(dd["iso3"].nunique()))
         except EstimationError as e:
             out[m] = dict(error=str(e))
@@ -534,15 +551,15 @@ def coef_frame(rep: dict) -> pd.DataFrame:
 
 def _est_values(prefix: str, r: dict) -> dict:
     e, b = r["est"], r["boot"]
-    out = {f"{prefix}_coef": e.coef, f"{prefix}_se": e.se, f"{prefix}_ci_low": e.ci_low,
-           f"{prefix}_ci_high": e.ci_high, f"{prefix}_p": e.p, f"{prefix}_n_obs": e.n_obs,
+    out = {f"{prefix}_coef": e.coef, f"{prefix}_ci_low": e.ci_low,
+           f"{prefix}_ci_high": e.ci_high, f"{prefix}_p": e.p,
            f"{prefix}_n_countries": e.n_clusters}
     if b is not None:
-        out.update({f"{prefix}_bp": b.p, f"{prefix}_bci_low": b.ci_low,
-                    f"{prefix}_bci_high": b.ci_high})
-    if "sd" in r:
-        out[f"{prefix}_sd"] = r["sd"]
-        out[f"{prefix}_sd_pct"] = 100 * e.coef * r["sd"]
+        out[f"{prefix}_bp"] = b.p
+        if np.isfinite(b.ci_low) and np.isfinite(b.ci_high):
+            out.update({f"{prefix}_bci_low": b.ci_low, f"{prefix}_bci_high": b.ci_high})
+    if "n_changing" in r:
+        out[f"{prefix}_n_changing"] = r["n_changing"]
     return out
 
 
