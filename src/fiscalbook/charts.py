@@ -43,6 +43,12 @@ EMBED_OPTIONS = {
     "renderer": "svg",
     "actions": {"export": True, "source": True, "compiled": False, "editor": False},
 }
+# Altair's page code loads Vega from `base_url` (a CDN by default) unless window.VEGA_DEBUG,
+# set by the vendored bundle, matches its versions. Pointing it at a local path that does
+# not exist keeps every CDN address out of the pages and makes a missing or mismatched
+# bundle fail visibly (a 404 on the site's own host, caught by the browser test) instead
+# of silently going online.
+NO_CDN_BASE_URL = "/_static/vendor/vega-bundle-missing-run-scripts-vendor_assets.py"
 
 
 @alt.theme.register(THEME_NAME, enable=False)
@@ -140,7 +146,7 @@ def enable() -> None:
     """Switch on the book theme and the data handling used by every chapter."""
     alt.theme.enable(THEME_NAME)
     alt.data_transformers.enable("default", max_rows=MAX_ROWS)
-    alt.renderers.enable(RENDERER_NAME, embed_options=EMBED_OPTIONS)
+    alt.renderers.enable(RENDERER_NAME, embed_options=EMBED_OPTIONS, base_url=NO_CDN_BASE_URL)
 
 
 def uk_colour_scale(field_values=("United Kingdom", "Other")) -> alt.Scale:
