@@ -230,3 +230,11 @@ def test_all_charts_accessible_and_small():
         rows = sum(len(v) for v in spec.get("datasets", {}).values())
         assert 0 < rows < 2000
         assert charts.UK_COLOUR in json.dumps(spec)
+
+
+def test_rank_history_on_synthetic_frame():
+    h = uk_context.rank_history(_autonomy_frame(), list(SPEC), SPEC)
+    tax = h[h.measure == "imf_tax_share"]
+    assert tax[["year", "rank", "n"]].values.tolist() == [[2017, 1, 4]]  # no UK value in 2018
+    rai = h[h.measure == "rai"].set_index("year")
+    assert rai.loc[2018, "n"] == 3 and rai.loc[2017, "rank"] == 1

@@ -166,6 +166,23 @@ def centralisation_ranks(data: pd.DataFrame | None = None, measures=CENTRALISATI
     return out
 
 
+def rank_history(data: pd.DataFrame | None = None, measures=CENTRALISATION,
+                 spec: dict | None = None) -> pd.DataFrame:
+    """The UK's rank (1 = most centralised) and N on each measure in every year the UK has a
+    value: measure, year, rank, n."""
+    df = autonomy_oecd() if data is None else data
+    spec = measure_spec(measures) if spec is None else spec
+    rows = []
+    for m in measures:
+        highest_first = spec[m]["more_autonomy_when"] == "lower"
+        for year, g in df[df[m].notna()].groupby("year"):
+            s = g.set_index("iso3")[m]
+            if UK in s.index:
+                rank, n = rank_of(s, UK, highest_first=highest_first)
+                rows.append({"measure": m, "year": int(year), "rank": rank, "n": n})
+    return pd.DataFrame(rows)
+
+
 def centralisation_bands(data: pd.DataFrame | None = None, measures=CENTRALISATION) -> pd.DataFrame:
     """Per measure and year: OECD median, quartiles, N and the UK's value (long)."""
     df = autonomy_oecd() if data is None else data
@@ -731,6 +748,11 @@ def _headline() -> dict:
     corr = correlations(cross_section(cranks))
     out = {"headline_year": HEADLINE_YEAR}
     out.update(h1_values(cranks))
+    hist = rank_history()
+    for m in CENTRALISATION:
+        r = hist[(hist["measure"] == m) & (hist["year"] == 2000)]
+        if len(r):
+            out[f"{SHORT[m]}_2000_rank"], out[f"{SHORT[m]}_2000_n"] = int(r["rank"].item()), int(r["n"].item())
     out.update(h2_values(dranks))
     out.update(per_worker_values(pw_ranks))
     out.update(ons_values())
