@@ -27,7 +27,9 @@ def run(path: Path) -> dict:
         for out in cell.get("outputs", []):
             meta = out.get("metadata", {}).get("scrapbook")
             if meta:
-                keys[meta["name"]] = out.get("data", {}).get("text/plain", "")
+                data = {k.removeprefix("application/papermill.record/"): v
+                        for k, v in out.get("data", {}).items()}
+                keys[meta["name"]] = data.get("text/plain", "")
     print(f"{path}: executed in {elapsed:.1f} s, {len(keys)} glue keys")
     return keys
 

@@ -44,6 +44,8 @@ def facts() -> dict:
             out[f"{key}_{k}"] = v
     lai_years = sorted(coverage.coverage("lai")["year"].unique())
     out["lai_years"] = ", ".join(str(y) for y in lai_years[:-1]) + f" and {lai_years[-1]}"
+    periods = tables.regineq_panel()["period"].str[-4:].astype(int)
+    out["regineq_last_year"] = int(periods.max())
     out["tl2_regions"] = int(tables.tl2_outlook()["region"].nunique())
     out["tl3_units"] = int(tables.tl3_metro()["region"].nunique())
     out["pw_regions"] = int(tables.gdp_per_worker("TL2")["region"].nunique())
@@ -56,11 +58,11 @@ def facts() -> dict:
     out["rai_regional_countries"] = rai_reg["countries"]
     imf_countries = set(coverage.coverage("imf_fd")["iso3"])
     missing = sorted(OECD_MEMBERS - imf_countries)
-    out["imf_missing_oecd"] = ", ".join(name(c) for c in missing) or "none"
+    out["imf_missing_oecd"] = ", ".join(sorted(name(c) for c in missing)) or "none"
     out["imf_n_missing_oecd"] = len(missing)
     tl2_countries = set(tables.tl2_outlook()["iso3"])
     out["tl2_n_missing_oecd"] = len(OECD_MEMBERS - tl2_countries)
-    out["tl2_missing_oecd"] = ", ".join(name(c) for c in sorted(OECD_MEMBERS - tl2_countries))
+    out["tl2_missing_oecd"] = ", ".join(sorted(name(c) for c in OECD_MEMBERS - tl2_countries))
     diff = outlook_vs_raw()["pct_diff"]
     out["ro_raw_n"] = int(diff.size)
     out["ro_raw_median_pct"] = float(diff.median())
