@@ -272,7 +272,7 @@ def test_headline_consistent_with_tables():
     assert h["xs_ci_low"] <= h["xs_coef"] <= h["xs_ci_high"]
     assert h["xs_boot_low"] < h["xs_boot_high"]
     for v in h.values():
-        assert isinstance(v, (int, float))
+        assert isinstance(v, (int, float, bool))
     # the published OECD figures are quoted, never recomputed
     assert cities.OECD2020["core_gva_per_worker_pct_uk"] == 86
 
