@@ -12,7 +12,7 @@ make up a merged unit. We reconstruct the UK's merged units here from two facts:
   person, to the population of exactly one merged unit in the panel.
 
 ``UK_MERGED_UNITS`` is the result, checked by ``cities.check_components`` and the tests
-(population sums within 0.01 % in 2019 and 2020; they are in fact
+(population sums within cities.POP_TOL in 2019 and 2020; they are in fact
 exact, while GDP sums differ by up to 3 % in 2019 because the two files are different
 vintages). Two consequences are worth stating:
 
