@@ -18,7 +18,7 @@ assets: $(STAMP)
 
 book: assets
 	$(PY) -m fiscalbook.fetch
-	$(PY) -m jupyter_book build --all -W -n --keep-going .
+	.venv/bin/jb build --all -W -n --keep-going .
 
 test: assets
 	$(PY) -m pytest

@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
-BUILD_CMD = [sys.executable, "-m", "jupyter_book", "build", "--all", "-W", "-n", "--keep-going", str(ROOT)]
+BUILD_CMD = [str(Path(sys.executable).parent / "jb"), "build", "--all", "-W", "-n", "--keep-going", str(ROOT)]
 
 
 @pytest.fixture(scope="session")
