@@ -118,6 +118,42 @@ def test_embedded_spec_parser_reads_altair_html():
     assert [s["title"] for s in specs] == ["One", "One"]
 
 
+def test_chart_output_has_no_outside_address_and_draws_svg():
+    import altair as alt
+    import pandas as pd
+
+    before = (alt.renderers.active, dict(alt.renderers.options), alt.theme.active)
+    try:
+        charts.enable()
+        chart = charts.describe(alt.Chart(pd.DataFrame({"x": [1.0]})).mark_point().encode(
+            x=alt.X("x:Q", title="X (units)"), tooltip=["x:Q"]).properties(title="One"), "A point")
+        html = alt.renderers.get()(chart.to_dict())["text/html"]
+    finally:  # leave Altair as other tests found it
+        alt.renderers.enable(before[0], **before[1])
+        alt.theme.enable(before[2])
+    assert not re.search(r"https?://(?!vega\.github\.io/schema/)", html), "an outside address in chart output"
+    (spec,) = sitecheck.embedded_specs(html)
+    assert spec["description"] == "A point"
+    assert '"renderer": "svg"' in html
+
+
+def test_vendored_assets_are_current():
+    """The Vega bundle and MathJax were made for the installed packages (run
+    `python scripts/vendor_assets.py` after changing Altair or vl-convert-python)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "vendor_assets.py"), "--check"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    stamp = json.loads((ROOT / "_static" / "vendor" / "vega-bundle.stamp.json").read_text(encoding="utf-8"))
+    from altair.vegalite.v6 import display
+
+    assert stamp["debug"] == {"vega_version": str(display.VEGA_VERSION),
+                              "vegalite_version": str(display.VEGALITE_VERSION),
+                              "vegaembed_version": str(display.VEGAEMBED_VERSION)}
+
+
 # -------------------------------------------------------------------- built site
 
 
