@@ -17,7 +17,7 @@ exact, while GDP sums differ by up to 3 % in 2019 because the two files are diff
 vintages). Two consequences are worth stating:
 
 * "Liverpool" (``UK006M``) adds up only with **Angus and Dundee City** (``UKM71``), a
-  Scottish region far from Merseyside, beside Merseyside and Chorley & West Lancashire. Its
+  Scottish region, besides Merseyside and Chorley & West Lancashire. Its
   population matches to the person in 2019 and 2020 (GDP within 0.2 %, where other units
   differ by up to 3 % between the two data vintages), so this is how the OECD built the unit, and
   almost certainly a coding slip (UKM71 next to the Merseyside code UKD71). Liverpool's
