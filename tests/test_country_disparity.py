@@ -67,3 +67,13 @@ def test_uk_effect_arithmetic():
     assert eff["change"] == pytest.approx(-0.03)
     assert (eff["change_low"], eff["change_high"]) == pytest.approx((-0.045, -0.015))
     assert eff["pct"] == pytest.approx(-10.0)
+
+
+def test_headline_on_real_data():
+    h = cd.headline()
+    assert 0 < h["uk_cv"] < 1 and h["uk_cv_year"] == 2020
+    for m in ("rai_fiscal_autonomy", "imf_tax_share"):
+        assert h[f"{m}_ci_low"] < h[f"{m}_coef"] < h[f"{m}_ci_high"]
+        assert h[f"{m}_boot_ci_low"] < h[f"{m}_coef"] < h[f"{m}_boot_ci_high"]
+        assert h[f"{m}_uk_change_low"] <= h[f"{m}_uk_change"] <= h[f"{m}_uk_change_high"]
+        assert h[f"{m}_n_countries"] >= 20

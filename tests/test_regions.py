@@ -182,3 +182,29 @@ def test_unbounded_bootstrap_interval_keeps_p_and_reports_nan():
     assert 0 <= b.p <= 1
     assert (np.isnan(b.ci_low) and np.isnan(b.ci_high)) or b.ci_high - b.ci_low > 0
     assert regions.n_changing(d, "aut") == 1
+
+
+def test_headline_on_real_data():
+    """headline() returns finite numbers with the estimate inside its intervals."""
+    h = regions.headline()
+    for m in ("rai_fiscal_autonomy", "imf_tax_share"):
+        assert h[f"{m}_ci_low"] < h[f"{m}_coef"] < h[f"{m}_ci_high"]
+        assert h[f"{m}_boot_ci_low"] < h[f"{m}_coef"] < h[f"{m}_boot_ci_high"]
+        assert 0 <= h[f"{m}_boot_p"] <= 1
+        assert h[f"{m}_n_countries"] >= 20
+        assert h[f"{m}_uk_pct_low"] <= h[f"{m}_uk_pct"] <= h[f"{m}_uk_pct_high"]
+    # the UK's sub-national tax share is below the OECD median (the gap is positive)
+    assert h["imf_tax_share_uk_gap"] > 0
+
+
+def test_regional_autonomy_uk_on_real_data():
+    """RAI regional scores mapped to UK TL2 regions: Scotland's tax powers, Wales without
+    them, Northern Ireland under direct rule in 2004 and devolved again by 2010."""
+    ra = regions.regional_autonomy().set_index(["region", "year"])
+    assert ra.loc[("UKM", 2005), "reg_fiscal_autonomy"] == 3
+    assert ra.loc[("UKL", 2005), "reg_fiscal_autonomy"] == 0
+    assert ra.loc[("UKN", 2004), "reg_self_rule"] < ra.loc[("UKN", 2010), "reg_self_rule"]
+    assert ra.loc[("UKI", 2005), "reg_fiscal_autonomy"] == 1
+    assert not ra.index.duplicated().any()
+    uk = ra.xs(2005, level="year").loc[lambda d: d["iso3"] == "GBR"]
+    assert len(uk) == 12
