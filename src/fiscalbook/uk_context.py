@@ -468,7 +468,9 @@ def disparity_table(ranks: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def per_worker_table(ranks: pd.DataFrame) -> pd.DataFrame:
+    """GDP per worker display table, indices in the order of disparity.ALL."""
     r = distinct(ranks)
+    r = r.assign(_o=r["index"].map({k: i for i, k in enumerate(disparity.ALL)})).sort_values(["_o", "weighting"])
     return pd.DataFrame({
         "Index": r["index"].map(disparity.LABELS),
         "Weighting": np.where(r["index"] == "max_min", "either", r["weighting"]),
