@@ -199,3 +199,19 @@ def test_clustered_se_too_small_with_few_treated_but_placebo_is_not():
     width_cl = es.post_average["ci_high"] - es.post_average["ci_low"]
     width_pl = pi.loc["post", "perm_high"] - pi.loc["post", "perm_low"]
     assert width_pl > width_cl
+
+
+def test_did2s_cross_check_exact_without_noise():
+    df = staggered_panel(hetero, noise=0.0)
+    d2 = ev.event_study_did2s(df).set_index("e")
+    for e in range(0, 6):
+        assert d2.loc[e, "coef"] == pytest.approx(truth(e), abs=1e-8)
+
+
+def test_did2s_and_cs_agree_with_noise_and_parallel_trends():
+    df = staggered_panel(hetero, noise=0.02, seed=7, n_countries_per=(6, 6, 6), n_never=12)
+    d2 = ev.event_study_did2s(df).set_index("e")
+    cs = ev.event_study(df, B=99)
+    for e in (0, 3, 5):
+        assert abs(d2.loc[e, "coef"] - cs.at(e)["coef"]) < 3 * cs.at(e)["se"]
+        assert d2.loc[e, "ci_low"] < truth(e, n=(6, 6, 6)) < d2.loc[e, "ci_high"]

@@ -332,6 +332,40 @@ def event_study_twfe(df: pd.DataFrame, unit: str = "region", time: str = "year",
     return tab[["label", "e", "coef", "se", "ci_low", "ci_high", "p"]]
 
 
+def event_study_did2s(df: pd.DataFrame, unit: str = "region", time: str = "year", y: str = "y",
+                      cohort: str = "cohort", cluster: str = "iso3", lags: int = LAGS,
+                      level: float = 0.95) -> pd.DataFrame:
+    """Gardner's two-stage estimator (pyfixest ``did2s``), post-reform event times only:
+    unit and year effects fitted on untreated observations (never-treated, not-yet-treated
+    and treated units' pre-reform years), then the residualised outcome regressed on
+    event-time dummies e = 0..lags and e > lags (binned); GMM-corrected SEs clustered by
+    ``cluster``. Columns: label, e, coef, se, ci_low, ci_high, p (normal reference, as
+    pyfixest reports). Uses every pre-reform year to fit the unit effects, where
+    ``event_study`` uses only the year before: with pre-trends the two differ."""
+    import warnings
+
+    import pyfixest as pf
+
+    d, names = event_time_dummies(df, time, cohort, leads=LEADS, lags=lags)
+    post = [n for n in names if n.startswith("ev_p") and d[n].abs().sum() > 0]
+    d["_treat"] = ((d[time] >= d[cohort]) & d[cohort].notna()).astype(int)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="pyfixest")
+        warnings.filterwarnings("ignore", category=FutureWarning, module="pyfixest")
+        fit = pf.did2s(d, yname=y, first_stage=f"~ 0 | {unit} + {time}",
+                       second_stage="~ 0 + " + " + ".join(post), treatment="_treat", cluster=cluster)
+    t = fit.tidy()
+    crit = stats.norm.ppf(0.5 + level / 2)
+    rows = []
+    for n in post:
+        k = int(n[4:])
+        b, se = float(t.loc[n, "Estimate"]), float(t.loc[n, "Std. Error"])
+        rows.append({"label": f"≥{k}" if k == lags + 1 else str(k), "e": k, "coef": b, "se": se,
+                     "ci_low": b - crit * se, "ci_high": b + crit * se,
+                     "p": float(2 * stats.norm.sf(abs(b / se))) if se > 0 else np.nan})
+    return pd.DataFrame(rows)
+
+
 # ----------------------------------------------------------------------------------------
 # the real data
 
