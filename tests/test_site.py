@@ -105,7 +105,10 @@ def test_shrink_spec_rounds_and_drops_unused_columns():
     spec = alt.Chart(df).mark_point().encode(x="x:Q", y="y:Q").to_dict()
     shrunk = charts.shrink_spec(spec)
     (rows,) = shrunk["datasets"].values()
-    assert rows == [{"x": 1.235, "y": 98770}]
+    assert rows == [{"x": 1.23457, "y": 98765.43}]
+    assert charts.round_sig(0.0123456789) == 0.0123457
+    assert charts.round_sig(67081234.0) == 67081234
+    assert charts.round_sig(45123.4649) == 45123.46  # a ",.0f" tooltip still shows 45,123
 
 
 def test_embedded_spec_parser_reads_altair_html():

@@ -7,7 +7,7 @@ enable() also switches on the book's chart renderer: Altair's own html renderer 
 output Jupyter Book 1 pages embed; the Vega libraries come from the vendored
 _static/vendor/vega-bundle.js, see scripts/vendor_assets.py), drawing SVG, with the
 inlined data made small first: columns the chart never uses are dropped and floats are
-rounded to SIGNIFICANT_DIGITS significant digits. Page weight is budgeted at 300 KB
+rounded (6 significant digits, at least 2 decimals: see round_sig). Page weight is budgeted at 300 KB
 gzipped per chapter page.
 
 Accessibility: every chart needs a title, axis titles with units, a tooltip and a
@@ -36,7 +36,8 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 THEME_NAME = "fiscalbook"
 RENDERER_NAME = "fiscalbook"
 MAX_ROWS = 5000
-SIGNIFICANT_DIGITS = 4
+SIGNIFICANT_DIGITS = 6  # floats in inline chart data: 6 significant digits ...
+MIN_DECIMALS = 2        # ... but never fewer than 2 decimals (see round_sig)
 # Vega-Embed options: SVG (screen-reader friendly, crisp in print); the actions menu keeps
 # export and "view source" but not "open in the Vega editor" (an outside website).
 EMBED_OPTIONS = {
@@ -68,11 +69,17 @@ def _theme() -> alt.theme.ThemeConfig:
 # --------------------------------------------------------------------- small data
 
 
-def round_sig(value: float, digits: int = SIGNIFICANT_DIGITS):
-    """Round a float to `digits` significant digits; integral results become ints."""
+def round_sig(value: float, digits: int = SIGNIFICANT_DIGITS, min_decimals: int = MIN_DECIMALS):
+    """Round a float to `digits` significant digits, keeping at least `min_decimals` decimals.
+
+    45123.456789 -> 45123.46, 87.6543219 -> 87.6543, 0.0123456789 -> 0.0123457; integral
+    results become ints. The kept precision is finer than any tooltip format the book uses
+    (at most one decimal on large numbers), so a tooltip shows the same digits as the prose.
+    """
     if not isinstance(value, float) or not math.isfinite(value) or value == 0.0:
         return value
-    rounded = float(f"{value:.{digits}g}")
+    exponent = math.floor(math.log10(abs(value)))
+    rounded = round(value, max(min_decimals, digits - 1 - exponent))
     if rounded.is_integer() and abs(rounded) < 1e15:
         return int(rounded)
     return rounded
