@@ -134,6 +134,18 @@ def twfe(key: str = "fa_log") -> pd.DataFrame:
     return _twfe(key).copy()
 
 
+@cache
+def _did2s(key: str) -> pd.DataFrame:
+    s = SPECS[key]
+    d, _ = ev.tl2_event_panel(s["measure"], outcome=s["outcome"], lagging=s["lagging"], drop=s["drop"])
+    return ev.event_study_did2s(d.assign(y=100 * d["y"]))
+
+
+def did2s(key: str) -> pd.DataFrame:
+    """Gardner two-stage cross-check (post-reform event times) for a specification."""
+    return _did2s(key).copy()
+
+
 def event_table(key: str) -> pd.DataFrame:
     """Event-time rows: label, e, coef, ci_low, ci_high (clustered), band_low/high (sup-t),
     p, perm_low, perm_high, p_perm (placebo reassignment), n_cohorts."""
@@ -318,6 +330,11 @@ def _headline() -> dict:
         out[f"{key}_pre_p"] = float(es.pre_test["p"])
         out[f"{key}_n_treated"] = int(es.n_treated_clusters)
         out[f"{key}_n_clusters"] = int(es.n_clusters)
+        if key in ("fa_log", "fa_rel", "sr_log", "sr_rel"):
+            g = did2s(key).set_index("e").loc[HORIZON]
+            out[f"{key}_did2s_e5"] = float(g["coef"])
+            out[f"{key}_did2s_e5_lo"] = float(g["ci_low"])
+            out[f"{key}_did2s_e5_hi"] = float(g["ci_high"])
         if pi is not None:
             p = pi.set_index("e")
             out[f"{key}_e5_perm_lo"] = float(p.loc[HORIZON, "perm_low"])
