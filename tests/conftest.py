@@ -30,6 +30,7 @@ def built_site() -> Path:
     html = ROOT / "_build" / "html"
     if os.environ.get("FISCALBOOK_REUSE_BUILD") == "1" and (html / "index.html").is_file():
         return html
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "vendor_assets.py")], cwd=ROOT, check=True)
     start = time.perf_counter()
     proc = subprocess.run(BUILD_CMD, cwd=ROOT, capture_output=True, text=True)
     log = ROOT / "_build" / "build.log"

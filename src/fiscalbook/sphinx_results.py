@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -57,6 +58,20 @@ def _write(app: Sphinx, exception) -> None:
     logger.info(f"fiscalbook: wrote {len(results)} glued values to {out}")
 
 
+def _offer_ipynb(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Offer each executed notebook for download beside its .md source (reviewers rerun it)."""
+    if app.builder.format != "html" or doctree is None or context.get("ipynb_source"):
+        return
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not executed.is_file():
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
 def setup(app: Sphinx):
     app.connect("build-finished", _write)
+    app.connect("html-page-context", _offer_ipynb, priority=450)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
