@@ -605,3 +605,21 @@ def glue_values(rep: dict, regional: dict | None = None, per_worker: dict | None
             if "est" in r:
                 out.update(_est_values(f"pw_{s}", r))
     return out
+
+
+def table_column(r: dict, label_: str, terms: dict[str, str] | None = None):
+    """A regtable column for one fit dict with its terms renamed to shared row names, so
+    that one row ("autonomy") runs across columns that each use a different measure.
+    `terms` maps the fit's term names to the shared names (default: the measure's
+    regressor -> "autonomy", its lagging interaction -> "autonomy_x_lagging")."""
+    from . import regtable
+
+    x = r["fit"].regressors[0]
+    terms = terms or {x: "autonomy", f"{x}_x_lagging": "autonomy_x_lagging"}
+    ests = [dataclasses.replace(r["fit"].estimate(t), term=new)
+            for t, new in terms.items() if t in r["fit"].coef.index]
+    boots = [dataclasses.replace(r["boot"], term=terms[r["boot"].term])] if r.get("boot") else []
+    col = regtable.column(ests, label_, bootstrap=boots)
+    col.r2_within = r["fit"].r2_within
+    col.se_type = r["fit"].se_type
+    return col
