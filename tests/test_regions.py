@@ -208,3 +208,16 @@ def test_regional_autonomy_uk_on_real_data():
     assert not ra.index.duplicated().any()
     uk = ra.xs(2005, level="year").loc[lambda d: d["iso3"] == "GBR"]
     assert len(uk) == 12
+
+
+def test_table_column_renames_terms_for_a_shared_row():
+    from fiscalbook import regtable
+
+    d = _synthetic_panel(beta=0.0, beta_lagging=0.04)
+    r = regions.fit(d, "aut", interaction=True, B=199)
+    col = regions.table_column(r, "Synthetic")
+    assert set(col.estimates) == {"autonomy", "autonomy_x_lagging"}
+    assert col.estimates["autonomy_x_lagging"].coef == pytest.approx(r["est"].coef)
+    assert set(col.bootstrap) == {"autonomy_x_lagging"}
+    frame = regtable.table_frame([col], terms={"autonomy_x_lagging": "x"})
+    assert ("Coefficients", "x — wild bootstrap p") in frame.index
