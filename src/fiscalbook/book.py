@@ -25,6 +25,11 @@ def setup() -> None:
     pd.set_option("display.max_columns", 30)
     pd.set_option("display.width", 120)
     warnings.filterwarnings("ignore", message=".*inplace.*", category=DeprecationWarning, module="pyfixest")
+    try:  # pyfixest's import warns that tqdm's notebook widgets are missing; not our output
+        from tqdm import TqdmWarning
+        warnings.filterwarnings("ignore", category=TqdmWarning)
+    except ImportError:
+        pass
 
 
 def as_number(value):

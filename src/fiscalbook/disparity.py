@@ -228,6 +228,7 @@ CAPITALS: dict[str, tuple[str, str, str | None]] = {
     "BEL": ("Brussels", "BE1", "BE001MC"),
     "CAN": ("Ottawa", "CA35", None),
     "CHE": ("Bern", "CH02", "CH021"),
+    "CHL": ("Santiago", "CL13", None),
     "COL": ("Bogotá", "CO11", None),
     "CZE": ("Prague", "CZ01", "CZ001MC"),
     "DEU": ("Berlin", "DE3", "DE001MC"),

@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from . import charts, disparity
+from .memo import disk_memo
 
 UK = "GBR"
 HEADLINE_YEAR = 2019
@@ -743,6 +744,7 @@ def trend_values(bands: pd.DataFrame | None = None, first: int = YEARS[0], last:
 
 
 @cache
+@disk_memo
 def _headline() -> dict:
     cranks = centralisation_ranks()
     dranks = disparity_ranks()
