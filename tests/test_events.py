@@ -215,3 +215,37 @@ def test_did2s_and_cs_agree_with_noise_and_parallel_trends():
     for e in (0, 3, 5):
         assert abs(d2.loc[e, "coef"] - cs.at(e)["coef"]) < 3 * cs.at(e)["se"]
         assert d2.loc[e, "ci_low"] < truth(e, n=(6, 6, 6)) < d2.loc[e, "ci_high"]
+
+
+# ---------------------------------------------------------------------- the real RAI data
+
+
+@pytest.fixture(scope="module")
+def rai_and_countries():
+    from fiscalbook import panels, tables
+
+    regions, _ = panels.regions_table("outlook")
+    return tables.rai_country(), sorted(regions["iso3"].unique())
+
+
+def test_real_treated_cohorts_do_not_depend_on_threshold_from_half_to_one(rai_and_countries):
+    """The documented claim: any fiscal-autonomy threshold in [0.5, 1.0] gives the same
+    treated countries and reform years inside the outcome window."""
+    rai, countries = rai_and_countries
+    got = []
+    for thr in (0.5, 0.75, 1.0):
+        e = ev.reform_events(rai, "fiscal_autonomy", thr, countries=countries)
+        st = ev.treatment_status(e, countries)
+        got.append(set(st.loc[st.status == "treated", ["iso3", "cohort"]].itertuples(index=False, name=None)))
+    assert got[0] == got[1] == got[2] == {("SVK", 2005.0), ("IRL", 2014.0)}
+
+
+def test_real_small_changes_are_drift(rai_and_countries):
+    """Most non-zero yearly changes in fiscal autonomy are below 0.1 point (weight drift),
+    and only a handful reach half a point."""
+    rai, countries = rai_and_countries
+    r = rai.loc[rai.iso3.isin(countries) & rai.year.between(1995, 2018)].sort_values(["iso3", "year"])
+    d = r.groupby("iso3")["fiscal_autonomy"].diff().dropna()
+    d = d[d != 0]
+    assert (d.abs() < 0.1).mean() > 0.7
+    assert (d.abs() >= 0.5).sum() <= 10
