@@ -220,17 +220,14 @@ def test_real_second_tier_table(metro):
     assert 70 < uk["st_to_national"] < 100 and uk["st_to_capital"] < uk["st_to_national"]
 
 
-def _sdmx_or_skip():
+def _sdmx():
     from fiscalbook import tables
 
-    try:
-        return tables.sdmx_gdp()
-    except ModuleNotFoundError as e:  # reader not merged yet
-        pytest.skip(f"sdmx reader not available: {e}")
+    return tables.sdmx_gdp()
 
 
 def test_uk_merged_units_add_up_to_the_person(metro):
-    sdmx = _sdmx_or_skip()
+    sdmx = _sdmx()
     pops = cities._sdmx_tl3(sdmx, "POP", (2019, 2020))
     for year in (2019, 2020):
         up = metro[(metro["year"] == year)].set_index("region")["population"]
@@ -246,7 +243,7 @@ def test_solver_independently_finds_the_uk_mapping_including_dundee(metro):
     north-west, Wales, Scotland and Leicester units -- including Angus and Dundee City
     inside 'Liverpool' and South Nottinghamshire inside 'Leicester' -- and finds it unique.
     (The whole UK at once exceeds the solver's time limit, so the test takes this block.)"""
-    sdmx = _sdmx_or_skip()
+    sdmx = _sdmx()
     pops = cities._sdmx_tl3(sdmx, "POP", (2019, 2020))
     own = set(metro.loc[metro["iso3"] == "GBR", "region"])
     cand = pops.loc[[i for i in pops.index if i[:3] in ("UKD", "UKL", "UKM", "UKF") and i not in own]]
@@ -259,10 +256,6 @@ def test_solver_independently_finds_the_uk_mapping_including_dundee(metro):
 
 
 def test_headline_consistent_with_tables():
-    try:
-        from fiscalbook import autonomy  # noqa: F401
-    except ModuleNotFoundError as e:
-        pytest.skip(f"autonomy module not available: {e}")
     h = cities.headline()
     rep = cities.report()
     st = rep["st"].set_index(["iso3", "year"])

@@ -164,7 +164,7 @@ def test_real_outlook_panel_one_capital_per_country_year():
     """On the Regional Outlook table (with a stand-in autonomy frame that only supplies
     merge keys): one row per region-year, exactly one capital region per country-year,
     relative productivity averaging to one, and Belgium excluded as documented."""
-    tables = pytest.importorskip("fiscalbook.tables")
+    from fiscalbook import tables
     regions_df, national = panels.regions_table("outlook")
     keys = regions_df[["iso3", "year"]].drop_duplicates().assign(m=1.0)
     p = panels.build_tl2_panel(regions_df, keys, lags=(), national=national)

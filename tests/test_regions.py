@@ -137,26 +137,17 @@ def test_regional_autonomy_resolution_rules():
 def test_mapping_codes_exist_in_the_oecd_data():
     """Every TL2 code of the mapping is a TL2 region of its country in the OECD.Stat export
     or the Regional Outlook file, and every RAI unit id exists in the RAI regional file."""
-    tables = pytest.importorskip("fiscalbook.tables")
-    try:
-        outlook = tables.tl2_outlook()
-    except (ModuleNotFoundError, ImportError) as e:  # pragma: no cover
-        pytest.skip(f"reader not available: {e}")
+    from fiscalbook import tables
+    outlook = tables.tl2_outlook()
     known = set(zip(outlook["iso3"], outlook["region"]))
-    try:
-        st = tables.oecd_stat_tl2("gdp_per_head")
-        known |= set(zip(st["iso3"], st["region"]))
-    except (ModuleNotFoundError, ImportError):
-        pass
+    st = tables.oecd_stat_tl2("gdp_per_head")
+    known |= set(zip(st["iso3"], st["region"]))
     t = regions.rai_tl2_table()
     codes = t.loc[t["tl2"] != "*", ["iso3", "tl2"]].drop_duplicates()
     missing = [f"{i}:{c}" for i, c in zip(codes["iso3"], codes["tl2"]) if (i, c) not in known]
     # BE2 (Flanders) is absent from the Outlook file; accept it only if OECD.Stat has it
     assert missing == [] or missing == ["BEL:BE2"]
-    try:
-        rai = tables.rai_regional()
-    except (ModuleNotFoundError, ImportError, AttributeError):  # reader not written yet
-        pytest.skip("RAI regional reader not available")
+    rai = tables.rai_regional()
     ids = set(zip(rai["iso3"], rai["region_id"].astype(int)))
     absent = [(i, r) for i, r, *_ in regions.RAI_TL2 if (i, r) not in ids]
     assert absent == []
@@ -165,7 +156,7 @@ def test_mapping_codes_exist_in_the_oecd_data():
 def test_outlook_belgium_exclusion_still_needed():
     """panels.EXCLUDED drops Belgium from the Outlook panel because BE100 repeats BE1: if the
     file is fixed, this test fails and the exclusion should go."""
-    tables = pytest.importorskip("fiscalbook.tables")
+    from fiscalbook import tables
     t = tables.tl2_outlook()
     b1 = t[t.region == "BE1"].set_index("year")[["population", "gdp_per_head_usd_ppp2015"]]
     b100 = t[t.region == "BE100"].set_index("year")[["population", "gdp_per_head_usd_ppp2015"]]
