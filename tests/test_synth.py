@@ -109,3 +109,30 @@ def test_nnls_matches_slsqp_reference():
     assert a.sum() == pytest.approx(1.0) and (a >= 0).all()
     assert loss(a) <= loss(b) * (1 + 1e-4) + 1e-9
     assert a == pytest.approx(b, abs=0.02)
+
+
+# ---------------------------------------------------------------------- the real panel
+
+
+@pytest.fixture(scope="module")
+def metro():
+    return sc.metro_panel()
+
+
+def test_real_deal_units_exist_with_their_names(metro):
+    names = metro.drop_duplicates("region").set_index("region")["region_name"]
+    for code, why in sc.UK_DEAL_UNITS.items():
+        assert code in names.index, code
+        assert why.split(" (")[0] == names[code], (code, names[code])
+    for d in sc.DEALS.values():
+        assert d["unit"] in sc.UK_DEAL_UNITS
+
+
+def test_real_manchester_pool_excludes_london_capitals_and_deal_areas(metro):
+    pool = sc.donor_pool(metro, sc.MANCHESTER, 2014)
+    assert sc.LONDON not in set(pool.region)
+    assert not pool.region.str.endswith("MC").any()
+    assert not set(pool.region) & set(sc.UK_DEAL_UNITS)
+    assert pool.relative_level.between(*sc.LEVEL_BAND).all()
+    assert (pool.population >= sc.MIN_POPULATION).all()
+    assert "TUR" not in set(pool.iso3) and len(pool) >= 40
