@@ -86,3 +86,20 @@ def test_regressor_absorbed_by_fixed_effects_is_an_error():
     df["const_x"] = df["iso3"].map({c: i for i, c in enumerate(df["iso3"].unique())})
     with pytest.raises(ValueError, match="does not vary"):
         cluster_ols(partial_out(df, "y", "const_x", fe=["region", "year"]))
+
+
+def test_agrees_with_the_estimation_module_bootstrap():
+    """Two independent WCR implementations (this fast one for the specification curve, and
+    fiscalbook.estimation's for the chapters) give the same p-value and interval up to
+    simulation noise."""
+    from fiscalbook.estimation import wild_cluster_bootstrap
+
+    df = panel(beta=0.2, g=10, seed=5)
+    p = partial_out(df, "y", "x", fe=["region", "year"], cluster="iso3")
+    fast = WildClusterBootstrap(p, B=9999, seed=3, weights="rademacher")
+    ref = wild_cluster_bootstrap(df, "y", ["x"], "x", fe=("region", "year"), cluster="iso3",
+                                 B=9999, seed=3, weights_type="rademacher")
+    assert fast.pvalue(0.0) == pytest.approx(ref.p, abs=0.02)
+    lo, hi = fast.confint()
+    width = ref.ci_high - ref.ci_low
+    assert lo == pytest.approx(ref.ci_low, abs=0.05 * width) and hi == pytest.approx(ref.ci_high, abs=0.05 * width)
