@@ -137,10 +137,8 @@ def _headline() -> dict:
             continue
         e, b = r["est"], r["boot"]
         eff = uk_effect(b, regions.uk_gap(m), uk["value"])
-        out.update({f"{m}_coef": e.coef, f"{m}_ci_low": e.ci_low, f"{m}_ci_high": e.ci_high,
-                    f"{m}_p": e.p, f"{m}_boot_p": b.p, f"{m}_boot_ci_low": b.ci_low,
-                    f"{m}_boot_ci_high": b.ci_high, f"{m}_n_countries": r["n_countries"],
-                    f"{m}_uk_change": eff["change"], f"{m}_uk_change_low": eff["change_low"],
+        out.update(regions.estimate_fields(m, e, b, r["n_countries"]))
+        out.update({f"{m}_uk_change": eff["change"], f"{m}_uk_change_low": eff["change_low"],
                     f"{m}_uk_change_high": eff["change_high"], f"{m}_uk_pct": eff["pct"]})
     return out
 

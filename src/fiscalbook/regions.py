@@ -450,6 +450,13 @@ def per_worker_fits(year: int = 2019, measures: Sequence[str] = MEASURES, B: int
 # headline
 
 
+def estimate_fields(prefix: str, est: Estimate, boot: Estimate, n_countries: int) -> dict:
+    """The headline fields of one measure: clustered and wild-bootstrap inference."""
+    return {f"{prefix}_coef": est.coef, f"{prefix}_ci_low": est.ci_low, f"{prefix}_ci_high": est.ci_high,
+            f"{prefix}_p": est.p, f"{prefix}_boot_p": boot.p, f"{prefix}_boot_ci_low": boot.ci_low,
+            f"{prefix}_boot_ci_high": boot.ci_high, f"{prefix}_n_countries": n_countries}
+
+
 @cache
 def _headline() -> dict:
     res = main_estimates("outlook", lags=(0,), measures=("rai_fiscal_autonomy", "imf_tax_share"))
@@ -461,10 +468,8 @@ def _headline() -> dict:
         e, b = r["est"], r["boot"]
         gap = uk_gap(m)
         eff = uk_effect(b, gap)
-        out.update({f"{m}_coef": e.coef, f"{m}_ci_low": e.ci_low, f"{m}_ci_high": e.ci_high,
-                    f"{m}_p": e.p, f"{m}_boot_p": b.p, f"{m}_boot_ci_low": b.ci_low,
-                    f"{m}_boot_ci_high": b.ci_high, f"{m}_n_countries": r["n_countries"],
-                    f"{m}_uk_pct": eff["pct"], f"{m}_uk_pct_low": eff["pct_low"],
+        out.update(estimate_fields(m, e, b, r["n_countries"]))
+        out.update({f"{m}_uk_pct": eff["pct"], f"{m}_uk_pct_low": eff["pct_low"],
                     f"{m}_uk_pct_high": eff["pct_high"], f"{m}_uk_gap": gap["delta"]})
     return out
 

@@ -19,6 +19,8 @@ import pandas as pd
 from pyfixest.estimation import demean
 from scipy import stats
 
+from .estimation import Estimate
+
 
 @dataclass(frozen=True)
 class Partialled:
@@ -26,6 +28,7 @@ class Partialled:
 
     y: np.ndarray
     x: np.ndarray
+    term: str
     clusters: np.ndarray          # integer codes 0..G-1
     n_obs: int
     n_clusters: int
@@ -62,27 +65,18 @@ def partial_out(df: pd.DataFrame, outcome: str, regressor: str, fe: list[str] | 
 
     yx = annihilate(d[[outcome, regressor]].to_numpy(float))
     codes, _ = pd.factorize(d[cluster])
-    return Partialled(y=yx[:, 0], x=yx[:, 1], clusters=codes, n_obs=len(d),
+    return Partialled(y=yx[:, 0], x=yx[:, 1], term=regressor, clusters=codes, n_obs=len(d),
                       n_clusters=int(codes.max()) + 1, k_controls=len(controls), annihilate=annihilate)
 
 
-@dataclass(frozen=True)
-class Result:
-    coef: float
-    se: float
-    ci_low: float
-    ci_high: float
-    p: float
-    n_obs: int
-    n_clusters: int
-    inference: str
+Result = Estimate  # one result type for the whole package
 
 
 def _cluster_sums(v: np.ndarray, clusters: np.ndarray, g: int) -> np.ndarray:
     return np.bincount(clusters, weights=v, minlength=g)
 
 
-def cluster_ols(p: Partialled, level: float = 0.95) -> Result:
+def cluster_ols(p: Partialled, level: float = 0.95) -> Estimate:
     """OLS slope with CR1 cluster-robust SE and t(G-1) inference (fixest's default small-sample
     factor G/(G-1) * (N-1)/(N-K), K counting the regressor and controls, not the FE)."""
     d = p.x @ p.x
@@ -96,8 +90,8 @@ def cluster_ols(p: Partialled, level: float = 0.95) -> Result:
     se = float(np.sqrt(c * (s @ s)) / d)
     t = stats.t.ppf(0.5 + level / 2, p.n_clusters - 1)
     pval = 2 * stats.t.sf(abs(beta / se), p.n_clusters - 1)
-    return Result(float(beta), se, float(beta - t * se), float(beta + t * se), float(pval),
-                  p.n_obs, p.n_clusters, "cluster")
+    return Estimate(p.term, float(beta), se, float(beta - t * se), float(beta + t * se), float(pval),
+                    p.n_obs, p.n_clusters, "cluster")
 
 
 def _draws(g: int, b: int, seed: int, kind: str) -> np.ndarray:
@@ -169,7 +163,7 @@ class WildClusterBootstrap:
 
         return edge(-1), edge(+1)
 
-    def result(self, level: float = 0.95) -> Result:
+    def result(self, level: float = 0.95) -> Estimate:
         lo, hi = self.confint(level)
-        return Result(self.ols.coef, self.ols.se, lo, hi, self.pvalue(0.0), self.p.n_obs,
-                      self.p.n_clusters, "wild_bootstrap")
+        return Estimate(self.p.term, self.ols.coef, self.ols.se, lo, hi, self.pvalue(0.0), self.p.n_obs,
+                        self.p.n_clusters, "wild_bootstrap", {"B": self.B})
