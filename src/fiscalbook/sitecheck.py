@@ -286,17 +286,28 @@ def visit(page, url: str, timeout_ms: int = 30000) -> dict:
     return record
 
 
-def hover_tooltip(page, timeout_ms: int = 10000) -> str:
-    """Hover the first mark of the first chart on the page; return the tooltip's text."""
+def hover_tooltip(page, timeout_ms: int = 10000, tries: int = 25) -> str:
+    """Hover the data marks of the first chart on the page, one after another, until a
+    tooltip shows; return its text. (The first mark in document order can lie under another
+    mark, e.g. a reference rule drawn on top, so one hover is not a fair test.)"""
     # data marks are SVG shapes with role="graphics-symbol" (axes and legends are <g> groups)
-    mark = page.locator(".vega-embed svg :not(g)[role='graphics-symbol']").first
-    if mark.count() == 0:
+    marks = page.locator(".vega-embed").first.locator("svg :not(g)[role='graphics-symbol']")
+    n = marks.count()
+    if n == 0:
         raise AssertionError("no chart mark with role=graphics-symbol to hover")
-    mark.scroll_into_view_if_needed()
-    box = mark.bounding_box()
-    if box is None:
-        raise AssertionError("no hoverable chart mark found")
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     tip = page.locator("#vg-tooltip-element")
-    tip.wait_for(state="visible", timeout=timeout_ms)
-    return tip.inner_text()
+    per_try = max(500, timeout_ms // tries)
+    last_error = None
+    for i in range(min(n, tries)):
+        mark = marks.nth(i)
+        mark.scroll_into_view_if_needed()
+        box = mark.bounding_box()
+        if box is None or box["width"] * box["height"] == 0 and box["width"] + box["height"] == 0:
+            continue
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        try:
+            tip.wait_for(state="visible", timeout=per_try)
+            return tip.inner_text()
+        except Exception as exc:  # noqa: BLE001 - try the next mark
+            last_error = exc
+    raise AssertionError(f"no tooltip after hovering {min(n, tries)} marks of the first chart: {last_error}")
