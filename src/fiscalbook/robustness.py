@@ -88,26 +88,34 @@ def curve_chart(c: pd.DataFrame, level: tuple[str, ...], title: str, inference: 
                alt.Tooltip("sample:N", title="Sample"), alt.Tooltip("fe:N", title="Fixed effects"),
                alt.Tooltip("lag:N", title="Lag"), alt.Tooltip("source:N", title="GDP data"),
                alt.Tooltip("n_clusters:Q", title="Countries")]
-    x = alt.X("rank:Q", title="Specification (sorted by estimate)", axis=alt.Axis(labels=False, ticks=False))
-    base = alt.Chart(d).properties(width=620)
+    x = alt.X("rank:Q", title="Specification (sorted by estimate)", axis=alt.Axis(labels=False, ticks=False),
+              scale=alt.Scale(domain=[0, len(d) + 1], nice=False))
+    # Intervals of a few specifications are very wide (little variation within countries):
+    # the axis shows +-CLIP SD and clamps the rest, so the estimates themselves stay legible.
+    clip = float(np.ceil(2 * d["toward_claim"].abs().quantile(0.99)) / 2) or 1.0
+    y_scale = alt.Scale(domain=[-clip, clip], clamp=True, nice=False)
+    base = alt.Chart(d).properties(width=420)
     top = alt.layer(
-        base.mark_rule(opacity=0.35).encode(x=x, y=alt.Y("toward_low:Q", title="Standardised estimate, toward the claim (SD)"),
+        base.mark_rule(opacity=0.35).encode(x=x, y=alt.Y("toward_low:Q", title="Standardised estimate, toward the claim (SD)",
+                                                          scale=y_scale),
                                             y2="toward_high:Q", color=alt.Color("verdict:N", scale=colours, title=None)),
-        base.mark_point(filled=True, size=8).encode(x=x, y="toward_claim:Q",
+        base.mark_point(filled=True, size=8).encode(x=x, y=alt.Y("toward_claim:Q", scale=y_scale),
                                                     color=alt.Color("verdict:N", scale=colours, title=None),
                                                     tooltip=tooltip),
-        alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(strokeDash=[4, 3], color="black").encode(y="zero:Q"),
-    ).properties(height=220)
+        alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(strokeDash=[4, 3], color="black").encode(
+            y=alt.Y("zero:Q", scale=y_scale)),
+    ).properties(height=240)
     dims = ["outcome", "measure", "sample", "fe", "lag", "source"]
     bottom = base.transform_fold(dims, as_=["dimension", "choice"]).mark_tick(thickness=1, size=9).encode(
         x=x, y=alt.Y("choice:N", title=None, axis=alt.Axis(labelLimit=260)),
         color=alt.Color("verdict:N", scale=colours, title=None),
-        row=alt.Row("dimension:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+        row=alt.Row("dimension:N", title=None, sort=dims,
+                    header=alt.Header(labelAngle=0, labelAlign="left", labelExpr="upper(datum.value)")),
         tooltip=tooltip,
     ).properties(height=alt.Step(10)).resolve_scale(y="independent")
-    return alt.vconcat(top, bottom).properties(
-        title=alt.Title(title, subtitle=f"{len(d)} specifications, {INFERENCE_LABELS[inference].lower()} intervals; "
-                                        "positive = the direction the claim predicts"),
+    return alt.vconcat(top, bottom).configure_legend(orient="top", labelLimit=320).properties(
+        title=alt.Title(title, subtitle=[f"{len(d)} specifications, {INFERENCE_LABELS[inference].lower()} 95 % intervals "
+                                         f"(axis clipped at ±{clip:g} SD); positive = the direction the claim predicts"]),
         description=f"Specification curve: {len(d)} estimates of the association between fiscal autonomy and "
                     "regional outcomes, sorted, with 95 % intervals, and the analysis choices behind each.",
     )
