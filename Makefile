@@ -18,6 +18,7 @@ assets: $(STAMP)
 
 book: assets
 	$(PY) -m fiscalbook.fetch
+	-$(PY) scripts/prebuild_cache.py -j 2    # chapters in parallel into the cache (optional speed-up)
 	.venv/bin/jb build --all -W -n --keep-going .
 
 test: assets

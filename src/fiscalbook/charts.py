@@ -140,9 +140,14 @@ def shrink_spec(spec: dict, digits: int = SIGNIFICANT_DIGITS) -> dict:
 
 
 def _renderer(spec: dict, **metadata):
-    """Altair's html renderer (universal template) on a shrunk spec."""
+    """Altair's html renderer (universal template) on a shrunk spec. A chart may override
+    embed options through `usermeta.embedOptions` (e.g. the canvas renderer for charts with
+    thousands of marks)."""
     from altair.vegalite.v6.display import html_renderer
 
+    override = (spec.get("usermeta") or {}).get("embedOptions") or {}
+    if override:
+        metadata = {**metadata, "embed_options": {**(metadata.get("embed_options") or {}), **override}}
     return html_renderer(shrink_spec(spec), **metadata)
 
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import charts
+from .memo import disk_memo
 from . import events as ev
 from . import synth as sc
 
@@ -318,6 +319,7 @@ def ratio_chart(res: sc.PlaceboResult) -> alt.Chart:
 
 
 @cache
+@disk_memo
 def _headline() -> dict:
     b = benchmarks()
     out = {k: v for k, v in b.items() if isinstance(v, (int, float))}
