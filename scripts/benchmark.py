@@ -167,7 +167,8 @@ def main(argv=None) -> int:
         times = exec_times(build)
         results.append(("sum of chapters' execution times (jupyter-cache)",
                         f"{sum(times.values()):.1f} s over {len(times)} notebooks"))
-        timed("rebuild, no change", JB + BUILD_ARGS)
+        timed("rebuild, no change (strict: --all -W -n)", JB + BUILD_ARGS)
+        timed("rebuild, no change (incremental: jb build .)", JB + ["build", "."])
         prose_edit(chapter)
         timed(f"rebuild after a prose edit ({chapter.relative_to(copy)})", JB + BUILD_ARGS)
         code_edit(chapter)
