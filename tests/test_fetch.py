@@ -182,3 +182,26 @@ def test_accept_new_vintage_rewrites_only_that_hash(tmp_path, server, monkeypatc
 def test_every_catalogued_file_resolves_from_the_snapshot():
     for item in load_catalog().values():
         assert resolve(item).is_file()
+
+
+def _reference_entry(**kw) -> Entry:
+    base = dict(id="ref", file="reference/x.csv", sha256=SHA, producer="this book", title="T",
+                citation="k", licence="MIT", url="https://example.org", vintage="1",
+                origin="project")
+    return Entry(**{**base, **kw})
+
+
+def test_reference_file_is_found_in_the_project_and_checked(tmp_path, monkeypatch):
+    monkeypatch.setenv("FISCALBOOK_ROOT", str(tmp_path))
+    (tmp_path / "data" / "reference").mkdir(parents=True)
+    (tmp_path / "data" / "reference" / "x.csv").write_bytes(PAYLOAD)
+    assert resolve(_reference_entry(), snapshot=tmp_path / "nowhere") == tmp_path / "data/reference/x.csv"
+    (tmp_path / "data" / "reference" / "x.csv").write_bytes(NEW_VINTAGE)
+    with pytest.raises(DataFileError, match="--rehash-reference ref"):
+        resolve(_reference_entry())
+
+
+def test_missing_reference_file_says_how_to_restore_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("FISCALBOOK_ROOT", str(tmp_path))
+    with pytest.raises(DataFileError, match="git checkout -- data/reference/x.csv"):
+        resolve(_reference_entry())

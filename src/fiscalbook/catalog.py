@@ -15,6 +15,7 @@ import yaml
 from .paths import catalog_path
 
 REQUIRED = ("id", "file", "sha256", "producer", "title", "citation", "licence", "url", "vintage")
+ORIGINS = ("producer", "project")  # a producer's file (found, never committed) or the book's own
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -38,6 +39,12 @@ class Entry:
     download: str | None = None
     measures: str = ""
     notes: str = ""
+    origin: str = "producer"
+
+    @property
+    def is_reference(self) -> bool:
+        """The book's own hand-made reference data, committed under data/ (not a snapshot file)."""
+        return self.origin == "project"
 
     @property
     def name(self) -> str:
@@ -59,6 +66,8 @@ def parse_catalog(records: list[dict]) -> dict[str, Entry]:
             raise CatalogError(f"Catalog entry {rec['id']} has unknown fields {sorted(unknown)}.")
         if not _SHA256.match(str(rec["sha256"])):
             raise CatalogError(f"Catalog entry {rec['id']}: sha256 must be 64 lower-case hex digits.")
+        if rec.get("origin", "producer") not in ORIGINS:
+            raise CatalogError(f"Catalog entry {rec['id']}: origin must be one of {ORIGINS}.")
         if rec["id"] in entries:
             raise CatalogError(f"Catalog id {rec['id']} appears twice.")
         entries[rec["id"]] = Entry(**{k: (str(v) if v is not None else None) for k, v in rec.items()})

@@ -22,7 +22,7 @@ from pathlib import Path
 import pooch
 
 from .catalog import Entry, entry, load_catalog
-from .paths import SNAPSHOT_ENV, cache_dir, catalog_path, snapshot_dir
+from .paths import SNAPSHOT_ENV, cache_dir, catalog_path, project_root, snapshot_dir
 
 DOWNLOAD_TIMEOUT_S = 30
 
@@ -39,6 +39,11 @@ def _check(path: Path, item: Entry, where: str) -> Path:
     found = sha256(path)
     if found != item.sha256:
         size = path.stat().st_size
+        if where == "project's data folder":
+            raise DataFileError(
+                f"The reference file data/{item.file} has SHA-256 {found}, but the catalog "
+                f"expects {item.sha256}. If you edited it on purpose, record the new hash with "
+                f"`python -m fiscalbook.fetch --rehash-reference {item.id}` and commit both.")
         raise DataFileError(
             f"{item.file} in the {where} ({path}, {size:,} bytes) has SHA-256 {found}, "
             f"but the catalog expects {item.sha256}: the file is truncated or altered. "
@@ -68,6 +73,14 @@ def resolve(item: Entry | str, *, cache: Path | None = None, snapshot: Path | No
     cache = Path(cache) if cache is not None else cache_dir()
     snapshot = Path(snapshot) if snapshot is not None else snapshot_dir()
     tried: list[str] = []
+
+    if item.is_reference:
+        ref = project_root() / "data" / item.file
+        if not ref.is_file():
+            raise DataFileError(
+                f"Cannot find the book's reference file {ref} ({item.title}). It is committed "
+                f"with the project: restore it with `git checkout -- data/{item.file}`.")
+        return _check(ref, item, "project's data folder")
 
     cached = cache / item.file.replace("/", "__")
     if cached.is_file():
@@ -116,22 +129,42 @@ def accept_new_vintage(dataset_id: str, *, timeout: float = DOWNLOAD_TIMEOUT_S) 
     if new == item.sha256:
         print(f"{dataset_id}: the producer's file is the catalogued one ({new}).")
         return new
-    text = catalog_path().read_text(encoding="utf-8")
-    pattern = re.compile(rf"(- id: {re.escape(dataset_id)}\n(?:  .*\n)*?  sha256: ){item.sha256}")
-    text, n = pattern.subn(rf"\g<1>{new}", text)
-    if n != 1:
-        raise DataFileError(f"Could not find the sha256 line of {dataset_id} in {catalog_path()}.")
-    catalog_path().write_text(text, encoding="utf-8")
+    _write_hash(item, new)
     final = cache_dir() / item.file.replace("/", "__")
     path.replace(final)
     print(f"{dataset_id}: catalog now expects {new} (was {item.sha256}); update its vintage too.")
     return new
 
 
+def rehash_reference(dataset_id: str) -> str:
+    """Record the current hash of an edited reference file (the book's own data) in the catalog."""
+    item = entry(dataset_id)
+    if not item.is_reference:
+        raise DataFileError(f"{dataset_id} is a producer's file; use --accept-new-vintage instead.")
+    new = sha256(project_root() / "data" / item.file)
+    if new != item.sha256:
+        _write_hash(item, new)
+    print(f"{dataset_id}: catalog expects {new}.")
+    return new
+
+
+def _write_hash(item: Entry, new: str) -> None:
+    text = catalog_path().read_text(encoding="utf-8")
+    pattern = re.compile(rf"(- id: {re.escape(item.id)}\n(?:  .*\n)*?  sha256: ){item.sha256}")
+    text, n = pattern.subn(rf"\g<1>{new}", text)
+    if n != 1:
+        raise DataFileError(f"Could not find the sha256 line of {item.id} in {catalog_path()}.")
+    catalog_path().write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accept-new-vintage", metavar="ID")
+    parser.add_argument("--rehash-reference", metavar="ID")
     args = parser.parse_args(argv)
+    if args.rehash_reference:
+        rehash_reference(args.rehash_reference)
+        return 0
     if args.accept_new_vintage:
         accept_new_vintage(args.accept_new_vintage)
         return 0
