@@ -240,3 +240,36 @@ def _codebook():
 def codebook() -> pd.DataFrame:
     """OECD regional statistics codebook: sheet, code, label (reference only)."""
     return _frozen(_codebook())
+
+
+# --- productivity (issue 12) --------------------------------------------------------------
+
+@cache
+def _per_worker_gap():
+    return _reader("outlook").per_worker_gap(_per_worker_low_high())
+
+
+def per_worker_gap() -> pd.DataFrame:
+    """Upper/lower-half GDP per worker gap, country-year (33 countries, 2001–2020):
+    iso3, year, lower, upper (USD PPP per worker), log_gap = ln(upper / lower)."""
+    return _frozen(_per_worker_gap())
+
+
+def gdp_per_worker_as_published(level: str = "TL2") -> pd.DataFrame:
+    """`gdp_per_worker` without dropping overlapping codes (UKI7 stays at TL2): the input of
+    the plausibility rules, which report what dropping such rows changes."""
+    return _reader("sdmx").per_worker(_sdmx_gdp(), level=level)
+
+
+@cache
+def _ons_productivity_wide(per: str):
+    return _reader("ons").productivity_wide(_ons_productivity(), per=per,
+                                            source=str(resolve("ons_itl_productivity")))
+
+
+def ons_productivity_wide(per: str = "hour") -> pd.DataFrame:
+    """ONS GVA per hour worked (per="hour", 2004–2021) or per filled job ("job", 2002–2021),
+    every ITL level, one row per region-year: itl_code, oecd_region, region_name, itl_level,
+    year, gbp, gbp_smoothed, index_uk100, index_uk100_smoothed, cvm_index_2020_100, weight
+    (hours worked per week / filled jobs)."""
+    return _frozen(_ons_productivity_wide(per))

@@ -17,10 +17,17 @@ Peer groups (fixed here, in code, before any rank was computed; see `peer_group`
 
 from __future__ import annotations
 
+from functools import cache
+
+import numpy as np
 import pandas as pd
 
-from .. import tables
+from .. import disparity, panels, regions, tables
 from ..countries import OECD_MEMBERS
+from ..estimation import EstimationError, fit_fe
+from ..memo import disk_memo
+from ..methods import plausibility
+from ..study import BOOT_DRAWS, SEED
 
 UK = "GBR"
 YEAR = 2019  # the last pre-pandemic year; the headline year of the book
@@ -50,3 +57,441 @@ def peer_group(name: str = "large_rich", year: int = PEER_YEAR) -> frozenset[str
     n = national(year)
     ok = (n["population"] >= PEER_MIN_POP) & (n["gdp_per_head"] >= PEER_MIN_GDPPC)
     return frozenset(n.loc[ok, "iso3"])
+
+
+# --- H2: dispersion of GDP per worker across regions ----------------------------------------
+
+INDICES = ("cv", "theil", "gini", "top_bottom_20")
+WEIGHTINGS = ("unweighted", "employment")
+MIN_REGIONS = 3  # a country needs at least this many regions to be ranked
+VALUE = "gdp_per_worker_usd_ppp"
+SAMPLES = {"all": "All regions", "excl_capital": "Capital's large region left out",
+           "capital_merged": "Capital's large region merged into one unit",
+           "plausible": "Rows flagged by a plausibility rule left out"}
+
+
+def capital_units(df: pd.DataFrame, level: str) -> pd.Series:
+    """True for rows in the capital's TL2 region (at TL3: every TL3 unit whose TL2 parent in
+    the OECD grid is the capital's TL2 region, plus the recorded TL3 capital unit, which
+    covers the US, whose DF_GDP TL3 codes are not in the grid)."""
+    cap2 = {iso: disparity.CAPITALS[iso][1] for iso in df["iso3"].unique() if iso in disparity.CAPITALS}
+    if level == "TL2":
+        return df["region"].eq(df["iso3"].map(cap2)).fillna(False).astype(bool)
+    cap3 = {iso: disparity.CAPITALS[iso][2] for iso in cap2}
+    parent = df["region"].map(tables.tl3_grid().set_index("region")["tl2"])
+    return (parent.eq(df["iso3"].map(cap2)).fillna(False)
+            | df["region"].eq(df["iso3"].map(cap3)).fillna(False)).astype(bool)
+
+
+def merge_capital(df: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The capital's TL2 region's units collapsed into one unit (GDP and employment summed),
+    so a country's capital counts once, however finely it is cut."""
+    cap = capital_units(df, level)
+    rest, c = df.loc[~cap], df.loc[cap]
+    if c.empty:
+        return df
+    agg = c.groupby(["iso3", "year"], as_index=False)[["gdp_usd_ppp", "employment", "population"]].sum(min_count=1)
+    agg["region"] = agg["iso3"] + "_CAPITAL"
+    agg[VALUE] = agg["gdp_usd_ppp"] / agg["employment"]
+    return pd.concat([rest, agg[[c for c in rest.columns if c in agg.columns]]], ignore_index=True)
+
+
+def per_worker_rows(level: str = "TL3", year: int = YEAR, sample: str = "all") -> pd.DataFrame:
+    """GDP per worker rows of OECD members in `year` for one sample (see SAMPLES)."""
+    d = tables.gdp_per_worker_as_published(level)
+    d = d.loc[(d["year"] == year) & d["iso3"].isin(OECD_MEMBERS)].reset_index(drop=True)
+    if sample in ("all", "excl_capital", "capital_merged"):
+        d = d.loc[~plausibility.overlapping_codes(d)].reset_index(drop=True)
+    if sample == "excl_capital":
+        d = d.loc[~capital_units(d, level)]
+    elif sample == "capital_merged":
+        d = merge_capital(d, level)
+    elif sample == "plausible":
+        d = d.loc[~plausibility.flags(d, VALUE)["any"]]
+    elif sample != "all":
+        raise KeyError(f"unknown sample {sample!r}; choose from {sorted(SAMPLES)}")
+    return d.reset_index(drop=True)
+
+
+def dispersion(d: pd.DataFrame) -> pd.DataFrame:
+    """Each index, unweighted and employment-weighted, per country (long); countries with
+    fewer than MIN_REGIONS regions are dropped."""
+    p = disparity.panel(d, value=VALUE, population="employment", by=("iso3",), kinds=INDICES,
+                        weightings=("unweighted", "population"))
+    p["weighting"] = p["weighting"].replace({"population": "employment"})
+    return p.loc[p["n_regions"] >= MIN_REGIONS].reset_index(drop=True)
+
+
+def rank_table(long: pd.DataFrame, keys=("index", "weighting"), value: str = "value",
+               target: str = UK) -> pd.DataFrame:
+    """Per key and peer group: the target's value, rank (1 = largest; ties share the better
+    rank), number ranked, median, and the country ranked first."""
+    rows = []
+    for peer in PEER_GROUPS:
+        members = peer_group(peer)
+        for key, g in long.loc[long["iso3"].isin(members)].groupby(list(keys)):
+            g = g.dropna(subset=[value])
+            s = g.set_index("iso3")[value]
+            if target not in s.index:
+                continue
+            rows.append({**dict(zip(keys, key if isinstance(key, tuple) else (key,))), "peer": peer,
+                         "uk": float(s[target]), "rank": int(1 + (s > s[target]).sum()), "n": int(len(s)),
+                         "median": float(s.median()), "top": s.idxmax(), "top_value": float(s.max())})
+    return pd.DataFrame(rows)
+
+
+@cache
+def _dispersion_ranks(year: int = YEAR) -> pd.DataFrame:
+    frames = []
+    for level in ("TL3", "TL2"):
+        for sample in ("all", "excl_capital", "capital_merged", "plausible"):
+            r = rank_table(dispersion(per_worker_rows(level, year, sample)))
+            frames.append(r.assign(level=level, sample=sample))
+    return pd.concat(frames, ignore_index=True)
+
+
+def dispersion_ranks(year: int = YEAR) -> pd.DataFrame:
+    """The UK's rank on every index, weighting, level, sample and peer group (1 = most unequal)."""
+    return _dispersion_ranks(year).copy()
+
+
+def dispersion_cross_section(level: str = "TL3", year: int = YEAR, sample: str = "all") -> pd.DataFrame:
+    """Every country's indices in one sample (for the chart), with peer-group membership."""
+    d = dispersion(per_worker_rows(level, year, sample))
+    return d.assign(large_rich=d["iso3"].isin(peer_group("large_rich")))
+
+
+# --- H2: the upper/lower-half gap ------------------------------------------------------------
+
+TREND_YEARS = (2004, 2019)  # the UK series starts in 2004; 2019 is the last pre-pandemic year
+
+
+def gap_ranks(year: int = YEAR) -> pd.DataFrame:
+    """The UK's rank on the per-worker log gap in `year` and on its change over TREND_YEARS."""
+    g = tables.per_worker_gap()
+    g = g.loc[g["iso3"].isin(OECD_MEMBERS)]
+    level = g.loc[g["year"] == year].assign(stat="log_gap")
+    w = g.pivot(index="iso3", columns="year", values="log_gap")
+    a, b = TREND_YEARS
+    ch = (w[b] - w[a]).dropna().rename("log_gap").reset_index().assign(stat="change")
+    return rank_table(pd.concat([level[["iso3", "stat", "log_gap"]], ch]), keys=("stat",), value="log_gap")
+
+
+def gap_bands() -> pd.DataFrame:
+    """Per year: the UK's log gap and the OECD median and inter-quartile range (chart)."""
+    g = tables.per_worker_gap()
+    g = g.loc[g["iso3"].isin(OECD_MEMBERS)]
+    b = g.groupby("year")["log_gap"].agg(median="median", q25=lambda s: s.quantile(0.25),
+                                         q75=lambda s: s.quantile(0.75), n="size")
+    b["uk"] = g.loc[g["iso3"] == UK].set_index("year")["log_gap"]
+    return b.reset_index()
+
+
+# --- H2 within the UK: ONS GVA per hour across ITL regions --------------------------------
+
+def ons_dispersion(per: str = "hour") -> pd.DataFrame:
+    """Per ITL level and year: CV of GVA per hour (or per job) across regions, unweighted and
+    weighted by hours worked (jobs), and the max/min ratio (current prices, unsmoothed)."""
+    w = tables.ons_productivity_wide(per)
+    rows = []
+    for (lvl, year), g in w.loc[w["itl_level"] > 0].groupby(["itl_level", "year"]):
+        rows.append({"itl_level": int(lvl), "year": int(year), "n": len(g),
+                     "cv_unweighted": disparity.index(g["gbp"], kind="cv"),
+                     "cv_weighted": disparity.index(g["gbp"], g["weight"], kind="cv"),
+                     "max_min": disparity.index(g["gbp"], kind="max_min")})
+    return pd.DataFrame(rows)
+
+
+# --- plausibility -----------------------------------------------------------------------------
+
+def plausibility_report(year: int = YEAR) -> pd.DataFrame:
+    """Per level and rule: rows flagged (all countries, and in the UK), examples, and the UK's
+    CV of GDP per worker (both weightings) and its OECD rank with and without those rows."""
+    rows = []
+    for level in ("TL3", "TL2"):
+        d = tables.gdp_per_worker_as_published(level)
+        d = d.loc[(d["year"] == year) & d["iso3"].isin(OECD_MEMBERS)].reset_index(drop=True)
+        f = plausibility.flags(d, VALUE)
+        base = rank_table(dispersion(d))
+        base = base.loc[(base["index"] == "cv") & (base["peer"] == "oecd")].set_index("weighting")
+        for rule in (*plausibility.RULES, "any"):
+            kept = d.loc[~f[rule]]
+            r = rank_table(dispersion(kept))
+            r = r.loc[(r["index"] == "cv") & (r["peer"] == "oecd")].set_index("weighting")
+            hit = d.loc[f[rule]]
+            row = {"level": level, "rule": rule, "n_flagged": int(len(hit)),
+                   "n_flagged_uk": int((hit["iso3"] == UK).sum()),
+                   "examples": ", ".join(hit.sort_values(VALUE)["region"].head(6))}
+            for wt, tag in (("unweighted", "uw"), ("employment", "ew")):
+                row[f"uk_cv_{tag}"] = float(r.at[wt, "uk"])
+                row[f"uk_cv_{tag}_change"] = float(r.at[wt, "uk"] - base.at[wt, "uk"])
+                row[f"uk_rank_{tag}"] = int(r.at[wt, "rank"])
+                row[f"n_{tag}"] = int(r.at[wt, "n"])
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --- H4: autonomy and the upper/lower-half productivity gap ------------------------------
+
+MEASURES = panels.MAIN_MEASURES
+HEADLINE_MEASURES = ("rai_fiscal_autonomy", "imf_tax_share")
+LONG_DIFF = (2004, 2016)  # the UK gap series starts in 2004; 2016 is the last year the IMF
+#                          shares cover more than one country
+DESIGNS = {"fe": ("iso3", "year"), "pooled": ("year",)}
+
+
+def gap_panel() -> pd.DataFrame:
+    """Country-year: per-worker log gap and halves (ln) merged with autonomy (OECD members)."""
+    g = tables.per_worker_gap()
+    g = g.loc[g["iso3"].isin(OECD_MEMBERS)].copy()
+    g["log_lower"], g["log_upper"] = np.log(g["lower"]), np.log(g["upper"])
+    a = panels.autonomy_table()
+    return g.merge(a[["iso3", "year", *MEASURES]], on=["iso3", "year"], how="left", validate="one_to_one")
+
+
+def _fit(d: pd.DataFrame, outcome: str, regs: list[str], term: str, fe: tuple, boot: bool = True) -> dict:
+    res = fit_fe(d, outcome, regs, fe=fe, cluster="iso3")
+    b = regions.boot_estimate(d, outcome, regs, term, fe=fe, B=BOOT_DRAWS, seed=SEED) if boot else None
+    return dict(est=res.estimate(term), boot=b, n_countries=int(d["iso3"].nunique()), n_obs=len(d),
+                years=(int(d["year"].min()), int(d["year"].max())) if "year" in d else None)
+
+
+def h4_fit(measure: str, design: str = "fe", outcome: str = "log_gap", boot: bool = True) -> dict:
+    """Country-year model of the gap (or a half) on one autonomy measure, CR1 by country and
+    the restricted wild cluster bootstrap (seed SEED, BOOT_DRAWS draws)."""
+    d = gap_panel().dropna(subset=[measure, outcome])
+    return _fit(d, outcome, [measure], measure, DESIGNS[design], boot)
+
+
+def long_difference(measure: str, years: tuple[int, int] = LONG_DIFF, boot: bool = True) -> dict:
+    """Change in the log gap on the change in autonomy between two years, one row per
+    country (wild bootstrap with one-country clusters)."""
+    d = gap_panel()
+    a, b = years
+    w = d.loc[d["year"].isin(years)].pivot(index="iso3", columns="year", values=["log_gap", measure]).dropna()
+    x = pd.DataFrame({"iso3": w.index, "d_gap": (w[("log_gap", b)] - w[("log_gap", a)]).to_numpy(),
+                      f"d_{measure}": (w[(measure, b)] - w[(measure, a)]).to_numpy()})
+    out = _fit(x, "d_gap", [f"d_{measure}"], f"d_{measure}", (), boot)
+    out["years"] = years
+    return out
+
+
+def autonomy_targets(measure: str, min_countries: int = 10) -> dict:
+    """The UK's value, the OECD median and upper quartile of `measure` in the latest year the
+    UK and at least `min_countries` OECD members have it."""
+    a = panels.autonomy_table()
+    a = a.loc[a["iso3"].isin(OECD_MEMBERS), ["iso3", "year", measure]].dropna()
+    uk = a.loc[a["iso3"] == UK].set_index("year")[measure]
+    counts = a.groupby("year").size()
+    year = max(y for y in uk.index if counts.get(y, 0) >= min_countries)
+    s = a.loc[a["year"] == year, measure]
+    return dict(year=int(year), uk=float(uk[year]), median=float(s.median()), q75=float(s.quantile(0.75)))
+
+
+def counterfactual(est, measure: str, uk_gap: float) -> dict:
+    """The UK's log gap predicted at the OECD median and upper-quartile autonomy: b × (target −
+    UK), added to the UK's gap, with the interval of `est` (a bootstrap estimate)."""
+    t = autonomy_targets(measure)
+    out = {"uk_measure": t["uk"], "median_measure": t["median"], "q75_measure": t["q75"], "measure_year": t["year"]}
+    for tag in ("median", "q75"):
+        delta = t[tag] - t["uk"]
+        ends = sorted((est.ci_low * delta, est.ci_high * delta))
+        out[f"cf_{tag}_change"] = est.coef * delta
+        out[f"cf_{tag}_change_low"], out[f"cf_{tag}_change_high"] = ends
+        out[f"cf_{tag}_gap"] = uk_gap + est.coef * delta
+    return out
+
+
+# --- H3: productivity levels -------------------------------------------------------------------
+
+def tl3_cross_section(year: int = YEAR) -> pd.DataFrame:
+    """TL3 ln(GDP per worker) in `year` with each country's latest autonomy (up to five years
+    earlier) and ln national GDP per head (DF_GDP, constant 2015 PPP)."""
+    d = per_worker_rows("TL3", year, "all")
+    d["log_gdp_per_worker"] = np.log(d[VALUE])
+    n = national(year)
+    d["log_national_gdp_per_head"] = d["iso3"].map(np.log(n.set_index("iso3")["gdp_per_head"]))
+    a = panels.autonomy_table()
+    for m in MEASURES:
+        s = a.loc[a["year"].between(year - 5, year), ["iso3", "year", m]].dropna()
+        d[m] = d["iso3"].map(s.sort_values("year").groupby("iso3").last()[m])
+    return d
+
+
+def h3_cross_section(measure: str, year: int = YEAR, boot: bool = True) -> dict:
+    """ln(TL3 GDP per worker) on national autonomy and ln national GDP per head: a
+    cross-section of countries (clustered by country), not a causal design."""
+    d = tl3_cross_section(year).dropna(subset=[measure, "log_national_gdp_per_head"])
+    return _fit(d, "log_gdp_per_worker", [measure, "log_national_gdp_per_head"], measure, (), boot)
+
+
+# --- results for the chapters and the verdict ------------------------------------------------
+
+SHORT = regions.SHORT
+W_SHORT = {"unweighted": "uw", "employment": "ew"}
+
+
+def _est_fields(prefix: str, r: dict) -> dict:
+    e, b = r["est"], r["boot"]
+    return {f"{prefix}_coef": e.coef, f"{prefix}_ci_low": e.ci_low, f"{prefix}_ci_high": e.ci_high,
+            f"{prefix}_p": e.p, f"{prefix}_boot_p": b.p, f"{prefix}_boot_ci_low": b.ci_low,
+            f"{prefix}_boot_ci_high": b.ci_high, f"{prefix}_n_countries": r["n_countries"],
+            f"{prefix}_n_obs": r["n_obs"]}
+
+
+@cache
+def _h4_results() -> dict:
+    out = {}
+    for m in MEASURES:
+        for des in DESIGNS:
+            out[(m, des)] = h4_fit(m, des)
+        for half in ("log_lower", "log_upper"):
+            out[(m, half)] = h4_fit(m, "fe", outcome=half)
+        try:
+            out[(m, "long_diff")] = long_difference(m)
+        except EstimationError:
+            pass
+        out[(m, "h3_tl3")] = h3_cross_section(m)
+    return out
+
+
+def h4_results() -> dict:
+    """{(measure, design): fit dict}: designs fe, pooled, long_diff (gap), log_lower and
+    log_upper (country and year FE on each half's level: H3 on the halves), h3_tl3 (H3
+    cross-section of TL3 regions)."""
+    return dict(_h4_results())
+
+
+DESIGN_LABELS = {"fe": "Country and year FE", "pooled": "Pooled (year FE)",
+                 "long_diff": f"Long difference {LONG_DIFF[0]}→{LONG_DIFF[1]}",
+                 "log_lower": "Lower half, ln GDP per worker (country and year FE)",
+                 "log_upper": "Upper half, ln GDP per worker (country and year FE)",
+                 "h3_tl3": f"TL3 ln GDP per worker, {YEAR} cross-section"}
+
+
+def results_table(res: dict | None = None, designs=("fe", "pooled", "long_diff")) -> pd.DataFrame:
+    """One row per measure and design: coefficient, CR1 and wild-bootstrap inference."""
+    res = h4_results() if res is None else res
+    rows = []
+    for (m, des), r in res.items():
+        if des not in designs:
+            continue
+        e, b = r["est"], r["boot"]
+        rows.append({"measure": regions.label(m), "design": DESIGN_LABELS[des], "coef": e.coef,
+                     "CR1 p": e.p, "bootstrap p": b.p, "bootstrap 95% low": b.ci_low,
+                     "bootstrap 95% high": b.ci_high, "countries": r["n_countries"], "N": r["n_obs"]})
+    return pd.DataFrame(rows)
+
+
+def uk_gap_value(year: int = YEAR) -> float:
+    g = tables.per_worker_gap()
+    return float(g.loc[(g["iso3"] == UK) & (g["year"] == year), "log_gap"].item())
+
+
+def counterfactual_table(res: dict | None = None) -> pd.DataFrame:
+    """The UK's per-worker log gap in YEAR and as predicted at the OECD median and upper-
+    quartile autonomy (country and year FE estimate, wild-bootstrap interval)."""
+    res = h4_results() if res is None else res
+    gap = uk_gap_value()
+    rows = []
+    for m in MEASURES:
+        cf = counterfactual(res[(m, "fe")]["boot"], m, gap)
+        rows.append({"measure": regions.label(m), "year of measure": cf["measure_year"],
+                     "UK": cf["uk_measure"], "OECD median": cf["median_measure"],
+                     "OECD upper quartile": cf["q75_measure"], "UK gap (log)": gap,
+                     "change at median": cf["cf_median_change"],
+                     "low": cf["cf_median_change_low"], "high": cf["cf_median_change_high"],
+                     "change at upper quartile": cf["cf_q75_change"],
+                     "low ": cf["cf_q75_change_low"], "high ": cf["cf_q75_change_high"]})
+    return pd.DataFrame(rows)
+
+
+def h2_values(ranks: pd.DataFrame | None = None, year: int = YEAR) -> dict:
+    """Flat H2 numbers: `<tl3|tl2>_<sample>_<index>_<uw|ew>_{uk,rank,n,median}` for the OECD
+    group and `..._peer_{rank,n}` for the large high-income group, summary counts, the
+    upper/lower-half gap and its change, ONS ITL3 GVA per hour dispersion."""
+    r = dispersion_ranks(year) if ranks is None else ranks
+    out = {"year": year}
+    for _, x in r.iterrows():
+        k = f"{x['level'].lower()}_{x['sample']}_{x['index']}_{W_SHORT[x['weighting']]}"
+        if x["peer"] == "oecd":
+            out.update({f"{k}_uk": x["uk"], f"{k}_rank": x["rank"], f"{k}_n": x["n"], f"{k}_median": x["median"]})
+        else:
+            out.update({f"{k}_peer_rank": x["rank"], f"{k}_peer_n": x["n"]})
+    for level in ("TL3", "TL2"):
+        s = r.loc[(r["level"] == level) & (r["peer"] == "oecd")]
+        out[f"{level.lower()}_n_variants"] = len(s)
+        out[f"{level.lower()}_n_rank1"] = int((s["rank"] == 1).sum())
+        out[f"{level.lower()}_rank_max"] = int(s["rank"].max())
+        out[f"{level.lower()}_rank_min"] = int(s["rank"].min())
+    g = gap_ranks(year)
+    for _, x in g.iterrows():
+        k = "gap" if x["stat"] == "log_gap" else "gap_change"
+        if x["peer"] == "oecd":
+            out.update({f"{k}_uk": x["uk"], f"{k}_rank": x["rank"], f"{k}_n": x["n"], f"{k}_median": x["median"],
+                        f"{k}_top_value": x["top_value"]})
+        else:
+            out.update({f"{k}_peer_rank": x["rank"], f"{k}_peer_n": x["n"]})
+    out["gap_uk_pct"] = 100 * (np.exp(out["gap_uk"]) - 1)
+    out["gap_median_pct"] = 100 * (np.exp(out["gap_median"]) - 1)
+    out["gap_change_first"], out["gap_change_last"] = TREND_YEARS
+    o = ons_dispersion("hour")
+    o3 = o.loc[o["itl_level"] == 3].set_index("year")
+    first, last = int(o3.index.min()), int(o3.index.max())
+    out.update({"ons_itl3_first_year": first, "ons_itl3_last_year": last, "ons_itl3_n": int(o3.at[last, "n"])})
+    for col, tag in (("cv_unweighted", "uw"), ("cv_weighted", "hw"), ("max_min", "maxmin")):
+        out[f"ons_itl3_{tag}_first"] = float(o3.at[first, col])
+        out[f"ons_itl3_{tag}_last"] = float(o3.at[last, col])
+        out[f"ons_itl3_{tag}_2019"] = float(o3.at[2019, col])
+    return out
+
+
+@cache
+@disk_memo
+def _headline() -> dict:
+    out = h2_values()
+    res = h4_results()
+    gap = uk_gap_value()
+    out["uk_gap_log"] = gap
+    for m in MEASURES:
+        s = SHORT[m]
+        for des, r in ((d, res.get((m, d))) for d in ("fe", "pooled", "long_diff", "log_lower", "log_upper", "h3_tl3")):
+            if r is not None:
+                out.update(_est_fields(f"h4_{s}_{des}" if des in ("fe", "pooled", "long_diff") else f"h3_{s}_{des}", r))
+        cf = counterfactual(res[(m, "fe")]["boot"], m, gap)
+        out.update({f"h4_{s}_{k}": v for k, v in cf.items()})
+    pl = plausibility_report()
+    for _, x in pl.iterrows():
+        k = f"plaus_{x['level'].lower()}_{x['rule']}"
+        out.update({f"{k}_n": x["n_flagged"], f"{k}_n_uk": x["n_flagged_uk"],
+                    f"{k}_uk_cv_uw": x["uk_cv_uw"], f"{k}_uk_cv_ew": x["uk_cv_ew"],
+                    f"{k}_uk_cv_uw_change": x["uk_cv_uw_change"], f"{k}_uk_cv_ew_change": x["uk_cv_ew_change"],
+                    f"{k}_rank_uw": x["uk_rank_uw"], f"{k}_rank_ew": x["uk_rank_ew"]})
+    out["peer_n"] = len(peer_group("large_rich"))
+    out["peer_min_pop_m"] = PEER_MIN_POP / 1e6
+    out["peer_min_gdppc"] = PEER_MIN_GDPPC
+    out["long_diff_first"], out["long_diff_last"] = LONG_DIFF
+    return {k: (v.item() if hasattr(v, "item") else v) for k, v in out.items()}
+
+
+def headline() -> dict:
+    """Flat dict of the productivity numbers (plain floats and ints; a bootstrap bound may
+    be NaN when the test-inversion interval is unbounded). Main keys:
+
+    H2 (2019, OECD group; add `_peer_rank`/`_peer_n` for the large high-income group):
+      tl3_all_cv_uw_uk / _rank / _n / _median, tl3_all_cv_ew_* (CV of GDP per worker across
+      unmerged TL3 regions, unweighted / employment-weighted); the same for theil, gini,
+      top_bottom_20, for tl2, and for samples excl_capital, capital_merged, plausible;
+      tl3_n_variants, tl3_n_rank1; gap_uk (ln upper/lower, 2019), gap_uk_pct, gap_rank,
+      gap_n, gap_peer_rank, gap_peer_n; gap_change_uk / _rank / _n (2004→2019);
+      ons_itl3_uw_first / _last, ons_itl3_hw_first / _last (CV of GVA per hour across
+      ITL3, unweighted / hours-weighted), ons_itl3_first_year, ons_itl3_last_year.
+    H4 (s in rfa, rsr, tax, spend, vfi): h4_<s>_fe_coef, _ci_low, _ci_high, _p (CR1),
+      _boot_p, _boot_ci_low, _boot_ci_high, _n_countries; the same for _pooled and
+      _long_diff; UK counterfactual on the FE estimate: h4_<s>_cf_median_change (log
+      points of the gap), _low, _high, h4_<s>_cf_median_gap, h4_<s>_cf_q75_change, _low,
+      _high, h4_<s>_cf_q75_gap; uk_gap_log.
+    H3: h3_<s>_h3_tl3_* (TL3 cross-section), h3_<s>_log_lower_*, h3_<s>_log_upper_*.
+    Plausibility: plaus_<tl3|tl2>_<rule>_n, _n_uk, _uk_cv_uw, _uk_cv_uw_change, _rank_uw, ...
+    """
+    return dict(_headline())

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from ._validate import SourceFormatError, validate
+from ._validate import SourceFormatError, require_columns, validate
 
 # sheet -> (measure, words that must be in the sheet's title)
 PRODUCTIVITY_SHEETS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -193,3 +193,67 @@ def read_regional_gdp(path: str | Path) -> pd.DataFrame:
     df = _workbook(path, GDP_SHEETS)
     measures = [m for m, _ in GDP_SHEETS.values()]
     return validate(df, _schema(measures, set(measures)), path)
+
+
+#: per -> {column in the wide table: measure in the long table}
+PRODUCTIVITY_WIDE = {
+    "hour": {"gbp": "gva_per_hour_cp_gbp", "gbp_smoothed": "gva_per_hour_cp_smoothed_gbp",
+             "index_uk100": "gva_per_hour_cp_index_uk100",
+             "index_uk100_smoothed": "gva_per_hour_cp_smoothed_index_uk100",
+             "cvm_index_2020_100": "gva_per_hour_cvm_index_2020_100",
+             "weight": "hours_worked_per_week"},
+    "job": {"gbp": "gva_per_job_cp_gbp", "gbp_smoothed": "gva_per_job_cp_smoothed_gbp",
+            "index_uk100": "gva_per_job_cp_index_uk100",
+            "index_uk100_smoothed": "gva_per_job_cp_smoothed_index_uk100",
+            "cvm_index_2020_100": "gva_per_job_cvm_index_2020_100",
+            "weight": "filled_jobs"},
+}
+#: ONS rounds the published £ values and indices; an index and £ / UK £ × 100 agree within this.
+INDEX_TOLERANCE = 0.6
+
+
+def productivity_wide(long: pd.DataFrame, per: str = "hour", source: str = "ons productivity") -> pd.DataFrame:
+    """One row per ITL region and year for GVA per hour worked (``per="hour"``, 2004–2021)
+    or per filled job (``"job"``, 2002–2021), from ``read_itl_productivity``'s long table.
+
+    Columns: itl_code, oecd_region, region_name, itl_level (0 UK, 1–3), year, gbp (£,
+    current prices, unsmoothed), gbp_smoothed, index_uk100 (UK = 100, unsmoothed),
+    index_uk100_smoothed, cvm_index_2020_100 (chained volume, each region 2020 = 100),
+    weight (hours worked per week, or filled jobs: the region's weight in a weighted index).
+
+    Checks (SourceFormatError): every measure present for every region-year; the UK = 100
+    index equals £ / UK £ × 100 within INDEX_TOLERANCE, so a shifted column or a wrong UK row
+    cannot pass unnoticed.
+    """
+    if per not in PRODUCTIVITY_WIDE:
+        raise ValueError(f"per must be one of {sorted(PRODUCTIVITY_WIDE)}, not {per!r}")
+    cols = PRODUCTIVITY_WIDE[per]
+    require_columns(long, ["itl_code", "oecd_region", "region_name", "itl_level", "year", "measure", "value"], source)
+    inv = {m: c for c, m in cols.items()}
+    d = long.loc[long["measure"].isin(inv)]
+    keys = ["itl_code", "oecd_region", "region_name", "itl_level", "year"]
+    w = d.pivot_table(index=keys, columns="measure", values="value", aggfunc="first").reset_index()
+    w.columns.name = None
+    missing = [m for m in inv if m not in w.columns]
+    if missing:
+        raise SourceFormatError(f"{source}: measure(s) {missing} absent.")
+    w = w.rename(columns=inv)
+    # the index is published from 2004 (hour) / 2002 (job); weights may start earlier
+    w = w.dropna(subset=["gbp", "index_uk100"], how="all")
+    if w[list(cols)].isna().any().any():
+        c = w[list(cols)].isna().any()
+        raise SourceFormatError(f"{source}: missing values in {c[c].index.tolist()} for GVA per {per}.")
+    uk = w.loc[w["itl_level"] == 0].groupby("year")["gbp"].first()
+    implied = 100 * w["gbp"] / w["year"].map(uk)
+    off = (implied - w["index_uk100"]).abs()
+    if implied.isna().any() or (off > INDEX_TOLERANCE).any():
+        i = off.fillna(np.inf).idxmax()
+        raise SourceFormatError(f"{source}: UK = 100 index of {w.at[i, 'itl_code']} {w.at[i, 'year']} "
+                                f"({w.at[i, 'index_uk100']:.1f}) is not £/UK £ × 100 ({implied[i]:.1f}).")
+    schema = pa.DataFrameSchema(
+        {"itl_code": pa.Column(str), "oecd_region": pa.Column(str), "region_name": pa.Column(str),
+         "itl_level": pa.Column(int, pa.Check.isin([0, 1, 2, 3])), "year": pa.Column(int),
+         **{c: pa.Column(float, pa.Check.gt(0)) for c in cols}},
+        unique=["itl_code", "year"], strict=True, ordered=True)
+    w = w[keys + list(cols)].astype({"itl_level": int, "year": int})
+    return validate(w, schema, source).sort_values(["itl_level", "itl_code", "year"]).reset_index(drop=True)

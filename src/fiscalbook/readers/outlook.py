@@ -349,3 +349,54 @@ def read_per_worker_low_high(path: str | Path) -> pd.DataFrame:
     out["iso3"] = out["iso3"].astype(str)
     out = validate(out, _low_high_schema(), path)
     return out.sort_values(["iso3", "year", "group"]).reset_index(drop=True)
+
+
+def _gap_schema() -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            "iso3": _ISO3,
+            "year": pa.Column(int, pa.Check.in_range(1995, 2025)),
+            "lower": pa.Column(float, pa.Check.in_range(1_000, 500_000)),
+            "upper": pa.Column(float, pa.Check.in_range(1_000, 500_000)),
+            "log_gap": pa.Column(float, pa.Check.ge(0)),
+        },
+        checks=[pa.Check(lambda d: d["upper"] >= d["lower"], name="upper_half_at_least_lower_half")],
+        unique=["iso3", "year"],
+        strict=True,
+        ordered=True,
+    )
+
+
+def per_worker_gap(low_high: pd.DataFrame, source: str = "per_worker_low_high") -> pd.DataFrame:
+    """The upper/lower-half productivity gap as a tidy country-year panel.
+
+    From a ``read_per_worker_low_high`` table (long in ``group``). Columns
+        iso3, year
+        lower    GDP per worker in the lower half of the country's TL2 regions (pw_lp)
+        upper    GDP per worker in the upper half (pw_hp)
+        log_gap  ln(upper / lower): 0 when the halves are equal; 0.30 means the upper half
+                 produces about 35 % more per worker
+
+    Why a separate step: the regressions in the book need one row per country-year, and a
+    lower half more productive than the upper half would mean the groups were swapped, so
+    it is refused (SourceFormatError) rather than turned into a negative gap.
+    """
+    need = ["iso3", "year", "group", "gdp_per_worker"]
+    require_columns(low_high, need, source)
+    if not set(low_high["group"]).issubset({"low", "high"}):
+        raise SourceFormatError(f"{source}: group must be 'low' or 'high', found {sorted(set(low_high['group']))}.")
+    if low_high.duplicated(["iso3", "year", "group"]).any():
+        raise SourceFormatError(f"{source}: a country-year-group appears twice.")
+    w = low_high.pivot(index=["iso3", "year"], columns="group", values="gdp_per_worker")
+    if w.isna().any().any() or not {"low", "high"} <= set(w.columns):
+        raise SourceFormatError(f"{source}: every country-year needs both a lower and an upper half.")
+    out = pd.DataFrame({"iso3": w.index.get_level_values("iso3").astype(str),
+                        "year": w.index.get_level_values("year").astype(int),
+                        "lower": w["low"].to_numpy(float), "upper": w["high"].to_numpy(float)})
+    if (out["upper"] < out["lower"]).any():
+        bad = out.loc[out["upper"] < out["lower"]].iloc[0]
+        raise SourceFormatError(f"{source}: upper half below lower half for {bad['iso3']} {bad['year']} "
+                                "(groups swapped?).")
+    out["log_gap"] = np.log(out["upper"] / out["lower"])
+    out = validate(out, _gap_schema(), source)
+    return out.sort_values(["iso3", "year"]).reset_index(drop=True)
