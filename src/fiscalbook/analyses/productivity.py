@@ -70,7 +70,12 @@ SAMPLES = {"all": "All regions", "excl_capital": "Capital's large region left ou
            "plausible": "Rows flagged by a plausibility rule left out"}
 
 
-def capital_units(df: pd.DataFrame, level: str) -> pd.Series:
+def tl3_parents() -> pd.Series:
+    """TL3 code -> TL2 parent code (OECD territorial grid 2020)."""
+    return tables.tl3_grid().set_index("region")["tl2"]
+
+
+def capital_units(df: pd.DataFrame, level: str, parents: pd.Series | None = None) -> pd.Series:
     """True for rows in the capital's TL2 region (at TL3: every TL3 unit whose TL2 parent in
     the OECD grid is the capital's TL2 region, plus the recorded TL3 capital unit, which
     covers the US, whose DF_GDP TL3 codes are not in the grid)."""
@@ -78,15 +83,15 @@ def capital_units(df: pd.DataFrame, level: str) -> pd.Series:
     if level == "TL2":
         return df["region"].eq(df["iso3"].map(cap2)).fillna(False).astype(bool)
     cap3 = {iso: disparity.CAPITALS[iso][2] for iso in cap2}
-    parent = df["region"].map(tables.tl3_grid().set_index("region")["tl2"])
+    parent = df["region"].map(tl3_parents() if parents is None else parents)
     return (parent.eq(df["iso3"].map(cap2)).fillna(False)
             | df["region"].eq(df["iso3"].map(cap3)).fillna(False)).astype(bool)
 
 
-def merge_capital(df: pd.DataFrame, level: str) -> pd.DataFrame:
+def merge_capital(df: pd.DataFrame, level: str, parents: pd.Series | None = None) -> pd.DataFrame:
     """The capital's TL2 region's units collapsed into one unit (GDP and employment summed),
     so a country's capital counts once, however finely it is cut."""
-    cap = capital_units(df, level)
+    cap = capital_units(df, level, parents)
     rest, c = df.loc[~cap], df.loc[cap]
     if c.empty:
         return df
@@ -123,12 +128,13 @@ def dispersion(d: pd.DataFrame) -> pd.DataFrame:
 
 
 def rank_table(long: pd.DataFrame, keys=("index", "weighting"), value: str = "value",
-               target: str = UK) -> pd.DataFrame:
+               target: str = UK, groups: dict[str, frozenset] | None = None) -> pd.DataFrame:
     """Per key and peer group: the target's value, rank (1 = largest; ties share the better
-    rank), number ranked, median, and the country ranked first."""
+    rank), number ranked, median, and the country ranked first. `groups` defaults to the
+    two PEER_GROUPS."""
+    groups = {g: peer_group(g) for g in PEER_GROUPS} if groups is None else groups
     rows = []
-    for peer in PEER_GROUPS:
-        members = peer_group(peer)
+    for peer, members in groups.items():
         for key, g in long.loc[long["iso3"].isin(members)].groupby(list(keys)):
             g = g.dropna(subset=[value])
             s = g.set_index("iso3")[value]
@@ -263,14 +269,18 @@ def h4_fit(measure: str, design: str = "fe", outcome: str = "log_gap", boot: boo
     return _fit(d, outcome, [measure], measure, DESIGNS[design], boot)
 
 
+def differences(d: pd.DataFrame, measure: str, years: tuple[int, int], outcome: str = "log_gap") -> pd.DataFrame:
+    """One row per country with both years: iso3, d_gap (change in `outcome`), d_<measure>."""
+    a, b = years
+    w = d.loc[d["year"].isin(years)].pivot(index="iso3", columns="year", values=[outcome, measure]).dropna()
+    return pd.DataFrame({"iso3": w.index.astype(str), "d_gap": (w[(outcome, b)] - w[(outcome, a)]).to_numpy(float),
+                         f"d_{measure}": (w[(measure, b)] - w[(measure, a)]).to_numpy(float)})
+
+
 def long_difference(measure: str, years: tuple[int, int] = LONG_DIFF, boot: bool = True) -> dict:
     """Change in the log gap on the change in autonomy between two years, one row per
     country (wild bootstrap with one-country clusters)."""
-    d = gap_panel()
-    a, b = years
-    w = d.loc[d["year"].isin(years)].pivot(index="iso3", columns="year", values=["log_gap", measure]).dropna()
-    x = pd.DataFrame({"iso3": w.index, "d_gap": (w[("log_gap", b)] - w[("log_gap", a)]).to_numpy(),
-                      f"d_{measure}": (w[(measure, b)] - w[(measure, a)]).to_numpy()})
+    x = differences(gap_panel(), measure, years)
     out = _fit(x, "d_gap", [f"d_{measure}"], f"d_{measure}", (), boot)
     out["years"] = years
     return out
@@ -288,10 +298,11 @@ def autonomy_targets(measure: str, min_countries: int = 10) -> dict:
     return dict(year=int(year), uk=float(uk[year]), median=float(s.median()), q75=float(s.quantile(0.75)))
 
 
-def counterfactual(est, measure: str, uk_gap: float) -> dict:
+def counterfactual(est, measure: str, uk_gap: float, targets: dict | None = None) -> dict:
     """The UK's log gap predicted at the OECD median and upper-quartile autonomy: b × (target −
-    UK), added to the UK's gap, with the interval of `est` (a bootstrap estimate)."""
-    t = autonomy_targets(measure)
+    UK), added to the UK's gap, with the interval of `est` (a bootstrap estimate).
+    `targets` (keys uk, median, q75, year) defaults to `autonomy_targets(measure)`."""
+    t = autonomy_targets(measure) if targets is None else targets
     out = {"uk_measure": t["uk"], "median_measure": t["median"], "q75_measure": t["q75"], "measure_year": t["year"]}
     for tag in ("median", "q75"):
         delta = t[tag] - t["uk"]
