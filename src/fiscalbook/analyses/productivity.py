@@ -237,6 +237,14 @@ def plausibility_report(year: int = YEAR) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def flagged_rows(level: str = "TL3", rule: str = "any", year: int = YEAR, iso3: str | None = UK) -> pd.DataFrame:
+    """The rows one rule flags (optionally one country's), for the chapter's guards."""
+    d = tables.gdp_per_worker_as_published(level)
+    d = d.loc[(d["year"] == year) & d["iso3"].isin(OECD_MEMBERS)].reset_index(drop=True)
+    hit = d.loc[plausibility.flags(d, VALUE)[rule]]
+    return hit if iso3 is None else hit.loc[hit["iso3"] == iso3]
+
+
 # --- H4: autonomy and the upper/lower-half productivity gap ------------------------------
 
 MEASURES = panels.MAIN_MEASURES
@@ -422,7 +430,7 @@ def h2_values(ranks: pd.DataFrame | None = None, year: int = YEAR) -> dict:
     group and `..._peer_{rank,n}` for the large high-income group, summary counts, the
     upper/lower-half gap and its change, ONS ITL3 GVA per hour dispersion."""
     r = dispersion_ranks(year) if ranks is None else ranks
-    out = {"year": year}
+    out = {"year": year, "tl3_min_regions": MIN_REGIONS}
     for _, x in r.iterrows():
         k = f"{x['level'].lower()}_{x['sample']}_{x['index']}_{W_SHORT[x['weighting']]}"
         if x["peer"] == "oecd":
@@ -506,3 +514,27 @@ def headline() -> dict:
     Plausibility: plaus_<tl3|tl2>_<rule>_n, _n_uk, _uk_cv_uw, _uk_cv_uw_change, _rank_uw, ...
     """
     return dict(_headline())
+
+
+# Numbers from the literature that the chapters quote (cited there; not computed here).
+LITERATURE = {
+    # OECD (2020), Enhancing Productivity in UK Core Cities: GVA per worker in the Core
+    # Cities' areas as a share of the UK average, and the year it refers to
+    "core_cities_gva_per_worker_pct": 86,
+    "core_cities_year": 2016,
+    # Zymek & Jones (2020): most / least productive small region, 2017
+    "zymek_year": 2017,
+    "zymek_ratio_uk": 2.1, "zymek_ratio_deu": 1.7, "zymek_ratio_fra": 1.6, "zymek_ratio_esp": 1.4,
+}
+
+PARTS = {
+    "h2": ("year", "tl3_", "tl2_", "gap", "ons_itl3_", "plaus_", "peer_"),
+    "h4": ("h4_", "uk_gap_log", "long_diff_"),
+    "h3": ("h3_", "year"),
+}
+
+
+def part(h: dict, name: str) -> dict:
+    """The headline keys one chapter section glues (H2 in uk_context, H4 in countries, H3 in
+    regions), so each key is glued once in the book."""
+    return {k: v for k, v in h.items() if k.startswith(PARTS[name])}
