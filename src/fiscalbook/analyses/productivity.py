@@ -472,6 +472,9 @@ def _headline() -> dict:
     res = h4_results()
     gap = uk_gap_value()
     out["uk_gap_log"] = gap
+    g = gap_panel()
+    out.update(h4_gap_first_year=int(g["year"].min()), h4_gap_last_year=int(g["year"].max()),
+               h4_gap_n_countries=int(g["iso3"].nunique()), h4_uk_gap_year=YEAR)
     for m in MEASURES:
         s = SHORT[m]
         for des, r in ((d, res.get((m, d))) for d in ("fe", "pooled", "long_diff", "log_lower", "log_upper", "h3_tl3")):
