@@ -323,6 +323,9 @@ def counterfactual(est, measure: str, uk_gap: float, targets: dict | None = None
 
 # --- H3: productivity levels -------------------------------------------------------------------
 
+AUTONOMY_WINDOW = 5  # a country's autonomy in the cross-section: its latest value this many years back at most
+
+
 def tl3_cross_section(year: int = YEAR) -> pd.DataFrame:
     """TL3 ln(GDP per worker) in `year` with each country's latest autonomy (up to five years
     earlier) and ln national GDP per head (DF_GDP, constant 2015 PPP)."""
@@ -332,7 +335,7 @@ def tl3_cross_section(year: int = YEAR) -> pd.DataFrame:
     d["log_national_gdp_per_head"] = d["iso3"].map(np.log(n.set_index("iso3")["gdp_per_head"]))
     a = panels.autonomy_table()
     for m in MEASURES:
-        s = a.loc[a["year"].between(year - 5, year), ["iso3", "year", m]].dropna()
+        s = a.loc[a["year"].between(year - AUTONOMY_WINDOW, year), ["iso3", "year", m]].dropna()
         d[m] = d["iso3"].map(s.sort_values("year").groupby("iso3").last()[m])
     return d
 
@@ -493,6 +496,7 @@ def _headline() -> dict:
     out["peer_min_pop_m"] = PEER_MIN_POP / 1e6
     out["peer_min_gdppc"] = PEER_MIN_GDPPC
     out["long_diff_first"], out["long_diff_last"] = LONG_DIFF
+    out["h3_autonomy_window"] = AUTONOMY_WINDOW
     return {k: (v.item() if hasattr(v, "item") else v) for k, v in out.items()}
 
 
