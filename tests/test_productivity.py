@@ -146,3 +146,10 @@ def test_bootstrap_is_deterministic(headline):
     a, b = prod.h4_fit("imf_tax_share", "fe"), prod.h4_fit("imf_tax_share", "fe")
     assert (a["boot"].p, a["boot"].ci_low, a["boot"].ci_high) == (b["boot"].p, b["boot"].ci_low, b["boot"].ci_high)
     assert a["boot"].p == headline["h4_tax_fe_boot_p"]
+
+
+def test_specifications_cover_every_model():
+    sp = prod.specifications()
+    assert len(sp) == len(prod.h4_results())
+    assert set(sp["design"]) == {"fe", "pooled", "long_diff", "log_lower", "log_upper", "h3_tl3"}
+    assert ((sp["boot_p"] >= 0) & (sp["boot_p"] <= 1)).all()

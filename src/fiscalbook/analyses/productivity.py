@@ -405,6 +405,25 @@ def results_table(res: dict | None = None, designs=("fe", "pooled", "long_diff")
     return pd.DataFrame(rows)
 
 
+def specifications(res: dict | None = None) -> pd.DataFrame:
+    """Every productivity model as one tidy row, for the specification curve: hypothesis
+    (H3/H4), outcome, measure, design, coef, CR1 p and interval, wild-bootstrap p and
+    interval, countries, N. The signs are as estimated (for imf_vfi, more imbalance = less
+    autonomy)."""
+    res = h4_results() if res is None else res
+    outcome = {"fe": "per_worker_log_gap", "pooled": "per_worker_log_gap", "long_diff": "per_worker_log_gap_change",
+               "log_lower": "log_gdp_per_worker_lower_half", "log_upper": "log_gdp_per_worker_upper_half",
+               "h3_tl3": "log_gdp_per_worker_tl3"}
+    rows = []
+    for (m, des), r in res.items():
+        e, b = r["est"], r["boot"]
+        rows.append({"hypothesis": "H4" if des in ("fe", "pooled", "long_diff") else "H3", "outcome": outcome[des],
+                     "measure": m, "design": des, "coef": e.coef, "p": e.p, "ci_low": e.ci_low, "ci_high": e.ci_high,
+                     "boot_p": b.p, "boot_ci_low": b.ci_low, "boot_ci_high": b.ci_high,
+                     "n_countries": r["n_countries"], "n_obs": r["n_obs"]})
+    return pd.DataFrame(rows)
+
+
 def uk_gap_value(year: int = YEAR) -> float:
     g = tables.per_worker_gap()
     return float(g.loc[(g["iso3"] == UK) & (g["year"] == year), "log_gap"].item())
