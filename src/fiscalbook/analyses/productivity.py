@@ -237,6 +237,29 @@ def plausibility_report(year: int = YEAR) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def uk_row_effects(year: int = YEAR) -> pd.DataFrame:
+    """Each flagged UK row on its own: its value, the rules it breaks, and the UK's CV of GDP
+    per worker (both weightings) and OECD rank without that one row."""
+    rows = []
+    for level in ("TL3", "TL2"):
+        d = tables.gdp_per_worker_as_published(level)
+        d = d.loc[(d["year"] == year) & d["iso3"].isin(OECD_MEMBERS)].reset_index(drop=True)
+        f = plausibility.flags(d, VALUE)
+        base = rank_table(dispersion(d), groups={"oecd": frozenset(OECD_MEMBERS)}).set_index(["index", "weighting"])
+        for i in d.index[f["any"] & (d["iso3"] == UK)]:
+            r = rank_table(dispersion(d.drop(index=i)), groups={"oecd": frozenset(OECD_MEMBERS)})
+            r = r.set_index(["index", "weighting"])
+            row = {"level": level, "region": d.at[i, "region"], "gdp_per_worker": float(d.at[i, VALUE]),
+                   "employment": float(d.at[i, "employment"]), "population": float(d.at[i, "population"]),
+                   "rules": ", ".join(plausibility.RULE_LABELS[k] for k in plausibility.RULES if f.at[i, k])}
+            for wt, tag in (("unweighted", "uw"), ("employment", "ew")):
+                row[f"uk_cv_{tag}"] = float(r.at[("cv", wt), "uk"])
+                row[f"uk_cv_{tag}_change"] = float(r.at[("cv", wt), "uk"] - base.at[("cv", wt), "uk"])
+                row[f"uk_rank_{tag}"] = int(r.at[("cv", wt), "rank"])
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def flagged_rows(level: str = "TL3", rule: str = "any", year: int = YEAR, iso3: str | None = UK) -> pd.DataFrame:
     """The rows one rule flags (optionally one country's), for the chapter's guards."""
     d = tables.gdp_per_worker_as_published(level)

@@ -125,3 +125,18 @@ def chart_ons_dispersion(disp: pd.DataFrame) -> alt.Chart:
 
 def results_display(table: pd.DataFrame) -> pd.DataFrame:
     return table.round({"coef": 3, "CR1 p": 3, "bootstrap p": 3, "bootstrap 95% low": 3, "bootstrap 95% high": 3})
+
+
+def uk_rows_display(effects: pd.DataFrame) -> pd.DataFrame:
+    """Each flagged UK row and what leaving it out alone does to the UK's CV and rank."""
+    return pd.DataFrame({
+        "Level": effects["level"], "Region": effects["region"],
+        "GDP per worker (USD PPP)": effects["gdp_per_worker"].round(0),
+        "Employment": effects["employment"].round(0), "Population": effects["population"].round(0),
+        "Rules": effects["rules"],
+        "UK CV unweighted, without the row": effects["uk_cv_uw"].round(3),
+        "Δ CV (unweighted)": effects["uk_cv_uw_change"].round(3),
+        "UK rank (unweighted)": effects["uk_rank_uw"],
+        "Δ CV (employment-weighted)": effects["uk_cv_ew_change"].round(3),
+        "UK rank (employment-weighted)": effects["uk_rank_ew"],
+    })
