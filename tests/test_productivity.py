@@ -153,3 +153,21 @@ def test_specifications_cover_every_model():
     assert len(sp) == len(prod.h4_results())
     assert set(sp["design"]) == {"fe", "pooled", "long_diff", "log_lower", "log_upper", "h3_tl3"}
     assert ((sp["boot_p"] >= 0) & (sp["boot_p"] <= 1)).all()
+
+
+def test_uk_row_effects_agree_with_rule_report(headline):
+    e = prod.uk_row_effects().set_index("region")
+    assert set(e.index) == {"UKI31", "UKI32", "UKM61", "UKI", "UKI7"}
+    # UKI7 is the only row the nested-code rule flags: dropping it alone = dropping the rule's rows
+    assert e.at["UKI7", "uk_cv_uw_change"] == pytest.approx(headline["plaus_tl2_overlapping_codes_uk_cv_uw_change"])
+
+
+def test_charts_are_accessible():
+    from fiscalbook import charts
+    from fiscalbook.figures import productivity as fig
+
+    for chart in (fig.chart_tl3_dispersion(prod.dispersion_cross_section()),
+                  fig.chart_gap_over_time(prod.gap_bands()),
+                  fig.chart_ons_dispersion(prod.ons_dispersion("hour"))):
+        assert charts.accessibility_problems(chart) == []
+        assert len(chart.to_dict()["datasets"]) >= 1
