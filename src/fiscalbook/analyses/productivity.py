@@ -341,6 +341,7 @@ def counterfactual(est, measure: str, uk_gap: float, targets: dict | None = None
         out[f"cf_{tag}_change"] = est.coef * delta
         out[f"cf_{tag}_change_low"], out[f"cf_{tag}_change_high"] = ends
         out[f"cf_{tag}_gap"] = uk_gap + est.coef * delta
+        out[f"cf_{tag}_pct_of_gap"] = 100 * est.coef * delta / uk_gap
     return out
 
 
