@@ -107,5 +107,14 @@ def test_sensitivity_changes_with_thresholds():
     assert doubled["H5"] == v.MIXED            # the interval (to 2.5) stops short of 2 x 1.5
     strict = s[s.Thresholds.str.contains("0.75")].iloc[0]
     assert strict["H5"] == v.MIXED
+    assert s[s.Thresholds.str.contains("lagging")].iloc[0]["H3"] == v.UNTESTABLE  # no such estimate here
     lai = s[s.Thresholds.str.contains("Local Autonomy")].iloc[0]
     assert lai["H3"] == v.NOT_SUPPORTED and lai["H4"] == v.UNTESTABLE
+
+
+def test_variant_estimate_is_judged_against_the_same_implied_effect():
+    inp = _inputs()
+    inp["effects"][("H3", "imf_tax_share")]["lagging"] = dict(coef=0.35, lo95=0.1, hi95=0.9, wb_p=0.02)
+    row = v._decide_effect("H3", inp, variant="lagging")
+    assert row.verdict == v.MIXED            # excludes zero, reaches 0.5, but curve share 0.1
+    assert row.implied_effect == 0.5 and row.wb_p == 0.02

@@ -210,17 +210,22 @@ def uk_sentence(h: str, r: dict, level: int = LEVEL) -> str:
 
 
 def _decide_effect(h: str, inp: dict, measure: str = PRIMARY, level: int = LEVEL, implied_factor: float = 1.0,
-                   spec_share: float = SPEC_SHARE) -> Row:
+                   spec_share: float = SPEC_SHARE, variant: str | None = None) -> Row:
+    """One effect hypothesis under the rule; `variant` picks an alternative estimate of the
+    same measure ("lagging": H3's gap-closing interaction; "no_capital": H4 without capital
+    regions), judged against the same implied effect."""
     from .analyses.headlines import CLAIM_SIGN, UNITS
 
     r = inp["effects"].get((h, measure), {})
-    if "coef" not in r:
+    if "coef" not in r or (variant is not None and variant not in r):
         return Row(h, CLAIMS[h], UNTESTABLE, f"no estimate ({r.get('error', 'no data')})")
+    e = r if variant is None else r[variant]
     shares = inp["shares"].get(h) or h5_share(inp["effects"])
-    v = effect_verdict(r[f"lo{level}"], r[f"hi{level}"], implied_factor * r["implied"], CLAIM_SIGN[h],
+    v = effect_verdict(e[f"lo{level}"], e[f"hi{level}"], implied_factor * r["implied"], CLAIM_SIGN[h],
                        shares["share_sig_for"], r["n_changing"], spec_share=spec_share)
-    return Row(h, CLAIMS[h], v, uk_sentence(h, r, level), r["coef"], r[f"lo{level}"], r[f"hi{level}"],
-               implied_factor * r["implied"], UNITS[h], r["wb_p"], r["ri_p_permute"])
+    text = uk_sentence(h, r, level) if variant is None else f"{variant}: {e['coef']:.3f} [{e[f'lo{level}']:.3f}, {e[f'hi{level}']:.3f}]"
+    return Row(h, CLAIMS[h], v, text, e["coef"], e[f"lo{level}"], e[f"hi{level}"],
+               implied_factor * r["implied"], UNITS[h], e["wb_p"], e.get("ri_p_permute", np.nan))
 
 
 def decide_h3(inp: dict) -> Row:
@@ -297,4 +302,8 @@ def sensitivity(inp: dict) -> pd.DataFrame:
     rows = []
     for name, kw in variants:
         rows.append({"Thresholds": name, **{h: _decide_effect(h, inp, **kw).verdict for h in ("H3", "H4", "H5")}})
+    rows.append({"Thresholds": "Estimate: tax share × lagging regions (H3 as gap-closing)",
+                 "H3": _decide_effect("H3", inp, variant="lagging").verdict, "H4": "", "H5": ""})
+    rows.append({"Thresholds": "Estimate: without capital regions (H4)",
+                 "H3": "", "H4": _decide_effect("H4", inp, variant="no_capital").verdict, "H5": ""})
     return pd.DataFrame(rows)

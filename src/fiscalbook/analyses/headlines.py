@@ -97,9 +97,9 @@ def changing_countries(d: pd.DataFrame, x: str, material: float = MATERIAL) -> p
     return rng[rng >= material * sd].sort_values(ascending=False)
 
 
-def wild(d: pd.DataFrame, y: str, x: str, fe=(), B: int = BOOT_DRAWS) -> dict:
+def wild(d: pd.DataFrame, y: str, x: str, fe=(), B: int = BOOT_DRAWS, controls=()) -> dict:
     """Slope, CR1 p, WCR wild-bootstrap p and 95 % and 90 % intervals (NaN if unbounded)."""
-    p = partial_out(d, y, x, fe=list(fe), cluster="iso3")
+    p = partial_out(d, y, x, fe=list(fe), controls=list(controls), cluster="iso3")
     ols = cluster_ols(p)
     wb = WildClusterBootstrap(p, B=B, seed=SEED)
     out = dict(coef=ols.coef, se=ols.se, p=ols.p, wb_p=wb.pvalue(0.0), n_countries=p.n_clusters, n_obs=p.n_obs)
@@ -150,6 +150,22 @@ def reverse(country_outcome: pd.DataFrame, x: str, lag: int = REVERSE_LAG, B: in
     d["outcome_lagged"] = d["outcome"]
     r = wild(d, x, "outcome_lagged", ("iso3", "year"), B)
     return dict(coef=r["coef"], p=r["p"], wb_p=r["wb_p"], n_countries=r["n_countries"])
+
+
+def lagging_interaction(d: pd.DataFrame, x: str, B: int = BOOT_DRAWS) -> dict:
+    """H3's gap-closing version: the extra slope of regions that started below their
+    country's GDP per head (x × lagging, controlling for x; region and year FE)."""
+    dd = d.dropna(subset=["log_gdp_per_head", x, "lagging"]).copy()
+    dd["x_lagging"] = dd[x] * dd["lagging"].astype(float)
+    return wild(dd, "log_gdp_per_head", "x_lagging", ("region", "year"), B, controls=(x,))
+
+
+def per_worker(x: str, year: int = 2019, B: int = BOOT_DRAWS) -> dict:
+    """Between countries, TL2 log GDP per worker in `year` on the country's measure, with
+    no control for national GDP per head (which an effect on regional productivity would
+    itself raise: controlling for it would absorb the effect)."""
+    d = regions.per_worker_frame(year, (x,)).dropna(subset=[x, "log_gdp_per_worker"])
+    return wild(d, "log_gdp_per_worker", x, (), B)
 
 
 # ------------------------------------------------------------------------------ UK terms
@@ -206,8 +222,12 @@ def _one(h: str, d: pd.DataFrame, m: str, sd_measure: float, g: dict, B: int, dr
         for w in ("w_country", "w_population"):
             r[w] = weighted(dd, y, m, fe, w)
         r["long"] = long_difference(dd, y, m, "region", B)
+        r["lagging"] = lagging_interaction(d, m, B)
+        r["per_worker"] = per_worker(m, B=B)
     elif h == "H4":
         r["long"] = long_difference(dd, y, m, "iso3", B)
+        nc = country_disparity.panel("outlook", "no_capital", "cv", "population").dropna(subset=[y, m])
+        r["no_capital"] = wild(nc, y, m, fe, B)
     mv = uk_move(m, sd_measure)
     req = required_uk_change(h, g)
     scale = mv["move"] if h != "H5" else mv["move"] / sd_measure
@@ -280,8 +300,12 @@ def headline(res: dict | None = None) -> dict:
             for w in ("w_country", "w_population"):
                 if w in r:
                     out[f"{k}_{w}_coef"], out[f"{k}_{w}_p"] = r[w]["coef"], r[w]["p"]
+            for extra in ("long", "lagging", "per_worker", "no_capital"):
+                if extra in r:
+                    for f in ("coef", "wb_p", "lo95", "hi95", "n_countries"):
+                        if np.isfinite(r[extra].get(f, np.nan)):
+                            out[f"{k}_{extra}_{f}"] = float(r[extra][f])
             if "long" in r:
-                out[f"{k}_long_coef"], out[f"{k}_long_wb_p"] = r["long"]["coef"], r["long"]["wb_p"]
                 out[f"{k}_long_n"] = r["long"]["n_units"]
     for (o, m), r in res["reverse"].items():
         out[f"rev_{o}_{short[m]}_coef"], out[f"rev_{o}_{short[m]}_wb_p"] = r["coef"], r["wb_p"]
