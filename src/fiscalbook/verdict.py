@@ -200,8 +200,8 @@ def uk_sentence(h: str, r: dict, level: int = LEVEL) -> str:
     move = f"UK {LABEL[r['measure']]} {r['uk_move_kind'].split(' (')[0]}"
     if h == "H3":
         f = lambda v: f"{100 * v:+.1f}"  # noqa: E731  log -> log points
-        return (f"{move}: lagging regions' GDP per head {f(r['uk_change'])} log points "
-                f"[{f(lo)}, {f(hi)}]; closing half their gap needs {100 * r['required_uk']:+.1f}")
+        return (f"{move}: regional GDP per head {f(r['uk_change'])} log points "
+                f"[{f(lo)}, {f(hi)}]; closing half the lagging regions' gap needs {100 * r['required_uk']:+.1f}")
     if h == "H4":
         return (f"{move}: CV of regional GDP per head {r['uk_change']:+.3f} "
                 f"[{lo:+.3f}, {hi:+.3f}]; halving the UK's gaps needs {-r['required_uk']:+.3f}")
@@ -307,3 +307,61 @@ def sensitivity(inp: dict) -> pd.DataFrame:
     rows.append({"Thresholds": "Estimate: without capital regions (H4)",
                  "H3": "", "H4": _decide_effect("H4", inp, variant="no_capital").verdict, "H5": ""})
     return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------- numbers for the prose
+
+
+def glue_values(card: pd.DataFrame, inp: dict) -> dict:
+    """Flat {key: value} (without the chapter prefix) of everything the verdict chapter
+    quotes; non-finite numbers are left out (the prose never quotes a missing number)."""
+    from .analyses import headlines
+
+    out: dict = {}
+    for _, r in card.iterrows():
+        k = r["hypothesis"].lower()
+        out[f"{k}_verdict"] = r["verdict"]
+        for f in ("estimate", "ci_low", "ci_high", "implied_effect", "wb_p", "ri_p"):
+            out[f"{k}_{f}"] = r[f]
+    eff = inp["effects"]
+    out.update(headlines.headline(eff))
+    g = eff["gaps"]
+    out.update(share_pct=100 * g["share"], gap_year=g["year"], lagging_gap_lp=-g["lagging_gap_lp"],
+               uk_cv=g["uk_cv"], uk_cv_year=g["uk_cv_year"], uk_st=g["uk_st"], peers_st=g["peers_st"],
+               st_gap_pp=g["peers_st"] - g["uk_st"])
+    t = eff[("H3", PRIMARY)]
+    out.update(tax_uk_pct=100 * t["uk_value"], tax_median_pct=100 * t["oecd_median"], tax_year=t["uk_year"],
+               tax_move_pct=100 * t["uk_move"], tax_sd_h5=eff["sd_h5"][PRIMARY] * 100,
+               tax_move_sd_h5=eff[("H5", PRIMARY)]["move_scale"])
+    for h in ("H3", "H4", "H5"):
+        r = eff[(h, PRIMARY)]
+        out[f"{h.lower()}_required_uk"] = r["required_uk"] * (100 if h == "H3" else 1)
+    # UK terms in log points (H3) for the headline, the gap-closing form and own-spending;
+    # the H4 CV change without capitals
+    lp = {"uk_lp": (t["coef"], t["lo95"], t["hi95"], t["move_scale"]),
+          "lag_uk_lp": (t["lagging"]["coef"], t["lagging"]["lo95"], t["lagging"]["hi95"], t["move_scale"])}
+    sp = eff.get(("H3", "imf_own_spending_share"), {})
+    if "coef" in sp:
+        lp["spend_uk_lp"] = (sp["coef"], sp["lo95"], sp["hi95"], sp["move_scale"])
+    for key, (c, lo, hi, mv) in lp.items():
+        out[f"h3_{key}"], out[f"h3_{key}_lo"], out[f"h3_{key}_hi"] = 100 * c * mv, 100 * lo * mv, 100 * hi * mv
+    nc = eff[("H4", PRIMARY)]["no_capital"]
+    mv = eff[("H4", PRIMARY)]["move_scale"]
+    out.update(h4_nocap_uk=nc["coef"] * mv, h4_nocap_uk_lo=nc["lo95"] * mv, h4_nocap_uk_hi=nc["hi95"] * mv)
+    ctx = inp["ctx"]
+    k, m, ranks = h1_counts(ctx, H1_LOCAL)
+    kr, mr, rr = h1_counts(ctx, H1_REGIONAL)
+    out.update(h1_k=k, h1_m=m, h1_rank_best=min(ranks), h1_rank_worst=max(ranks), h1_reg_k=kr, h1_reg_m=mr,
+               h1_rai_rank=rr[0], h1_rai_n=ctx["rai_n"], h1_rfa_rank=ctx["rfa_rank"], h1_rfa_n=ctx["rfa_n"],
+               h1_spend_rank=ctx["spend_rank"], h1_spend_n=ctx["spend_n"])
+    out.update(h2_k=ctx["h2_n_top_quarter"], h2_m=ctx["h2_n_variants"], h2_rank_best=ctx["h2_rank_min"],
+               h2_rank_worst=ctx["h2_rank_max"], h2_above_median=ctx["h2_n_above_median"])
+    for h in ("H3", "H4"):
+        s = inp["shares"][h]
+        out.update({f"{h.lower()}_curve_for": 100 * s["share_sig_for"],
+                    f"{h.lower()}_curve_against": 100 * s["share_sig_against"], f"{h.lower()}_curve_n": s["n"]})
+    h6 = inp["h6"]
+    out.update(h6_n_events=h6["fa_rel_n_treated"], h6_manchester_lp=h6["manchester_e5_logpoints"],
+               h6_manchester_p=h6["manchester_2014_all_p"], h6_manchester_required=h6["required_manchester_gap"],
+               min_events=MIN_EVENTS, min_changing=MIN_CHANGING)
+    return {k: v for k, v in out.items() if isinstance(v, str) or np.isfinite(v)}
