@@ -48,3 +48,28 @@ def test_required_uk_change_closes_half_the_gaps():
     assert hl.required_uk_change("H3", g) == 0.08      # 8 log points, in log units
     assert hl.required_uk_change("H4", g) == 0.15      # half the UK's CV
     assert hl.required_uk_change("H5", g) == 4.0       # half the 8-point gap to peers
+
+
+def test_reverse_check_finds_a_measure_driven_by_the_past_outcome():
+    rng = np.random.default_rng(4)
+    rows, arows = [], []
+    for c in range(15):
+        y = rng.normal(0, 1, 20).cumsum()
+        for t in range(20):
+            rows.append(dict(iso3=f"C{c:02d}", year=2000 + t, outcome=y[t]))
+            x = 0.5 * y[t - 3] + rng.normal(0, 0.1) if t >= 3 else rng.normal(0, 0.1)
+            arows.append(dict(iso3=f"C{c:02d}", year=2000 + t, m=x))
+    r = hl.reverse(pd.DataFrame(rows), "m", lag=3, B=199, autonomy=pd.DataFrame(arows))
+    assert abs(r["coef"] - 0.5) < 0.1 and r["wb_p"] < 0.05
+    # and not with the outcome's own future as the "past": a wrong lag finds much less
+    r0 = hl.reverse(pd.DataFrame(rows), "m", lag=8, B=199, autonomy=pd.DataFrame(arows))
+    assert abs(r0["coef"]) < abs(r["coef"])
+
+
+def test_loco_table_puts_hypotheses_side_by_side():
+    res = {("H3", "imf_tax_share"): {"loco": pd.DataFrame(dict(dropped=["A", "B"], coef=[0.1, 0.2], wb_p=[0.5, 0.04]))},
+           ("H4", "imf_tax_share"): {"loco": pd.DataFrame(dict(dropped=["B", "C"], coef=[-0.1, -0.3], wb_p=[0.3, 0.01]))}}
+    t = hl.loco_table(res)
+    assert list(t["Country left out"]) == ["A", "B", "C"]
+    assert t.loc[t["Country left out"] == "C", "H4 p"].item() == 0.01
+    assert np.isnan(t.loc[t["Country left out"] == "A", "H4 estimate"].item())

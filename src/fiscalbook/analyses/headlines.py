@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import cities, country_disparity, panels, regions, tables, timing
+from .. import cities, country_disparity, regions, tables, timing
 from ..autonomy import country_year
 from ..estimation import fit_fe
 from ..memo import disk_memo
@@ -140,10 +140,12 @@ def long_difference(d: pd.DataFrame, y: str, x: str, unit: str, B: int = BOOT_DR
     return r
 
 
-def reverse(country_outcome: pd.DataFrame, x: str, lag: int = REVERSE_LAG, B: int = BOOT_DRAWS) -> dict:
+def reverse(country_outcome: pd.DataFrame, x: str, lag: int = REVERSE_LAG, B: int = BOOT_DRAWS,
+            autonomy: pd.DataFrame | None = None) -> dict:
     """Does the outcome `lag` years earlier predict the measure (country and year FE)?
-    `country_outcome`: iso3, year, outcome (one row per country-year)."""
-    a = country_year()[["iso3", "year", x]]
+    `country_outcome`: iso3, year, outcome (one row per country-year); `autonomy`: iso3,
+    year and the measure (default: autonomy.country_year())."""
+    a = (country_year() if autonomy is None else autonomy)[["iso3", "year", x]]
     o = country_outcome.copy()
     o["year"] = o["year"] + lag
     d = a.merge(o, on=["iso3", "year"]).dropna()
@@ -279,6 +281,20 @@ def table(res: dict) -> pd.DataFrame:
                              changing=", ".join(r["changing"]), n_changing=r["n_changing"],
                              loco_min=r.get("loco_min", np.nan), loco_max=r.get("loco_max", np.nan)))
     return pd.DataFrame(rows)
+
+
+def loco_table(res: dict, measure: str = PRIMARY) -> pd.DataFrame:
+    """Leave-one-country-out estimates and wild-bootstrap p for H3–H5 side by side (one
+    row per dropped country; blank where the country is not in that sample)."""
+    parts = []
+    for h in HYPOTHESES:
+        lo = res.get((h, measure), {}).get("loco")
+        if lo is not None and len(lo):
+            parts.append(lo.set_index("dropped")[["coef", "wb_p"]].rename(
+                columns={"coef": f"{h} estimate", "wb_p": f"{h} p"}))
+    out = pd.concat(parts, axis=1)
+    out.index.name = "Country left out"
+    return out.reset_index()
 
 
 def headline(res: dict | None = None) -> dict:
