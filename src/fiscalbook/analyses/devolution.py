@@ -330,6 +330,9 @@ def _headline() -> dict:
     out["conv_speed_slope_p"] = sl["speed"]["p"]
     out["conv_hl_slope"] = sl["half_life"]["slope"]
     out["conv_hl_slope_lo"], out["conv_hl_slope_hi"] = sl["half_life"]["low"], sl["half_life"]["high"]
+    fin = c.loc[np.isfinite(c["half_life"])]
+    out["conv_min_half_life"] = float(fin["half_life"].min())
+    out["conv_n_below_35"] = int((fin["half_life"] < 35).sum())
     out["conv_median_half_life"] = float(c.loc[c["beta"] > 0, "half_life"].median())
     out["conv_uk_speed"] = float(c.loc["GBR", "speed_pct"])
     out["conv_uk_speed_lo"], out["conv_uk_speed_hi"] = float(c.loc["GBR", "speed_pct_low"]), float(c.loc["GBR", "speed_pct_high"])
