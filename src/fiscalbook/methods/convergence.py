@@ -33,12 +33,13 @@ def beta_convergence(y0: np.ndarray, yT: np.ndarray, T: float, level: float = 0.
     """β-convergence of one cross-section: b, se (HC1), b_low, b_high, beta, beta_low,
     beta_high (per year), half_life, half_life_low, half_life_high (years; inf where
     there is no convergence), n."""
-    y0 = np.log(np.asarray(y0, float))
-    yT = np.log(np.asarray(yT, float))
+    y0 = np.asarray(y0, float)
+    yT = np.asarray(yT, float)
     if len(y0) != len(yT):
         raise ValueError("start and end values differ in length")
-    if not (np.isfinite(y0).all() and np.isfinite(yT).all()):
+    if not (np.isfinite(y0).all() and np.isfinite(yT).all() and (y0 > 0).all() and (yT > 0).all()):
         raise ValueError("values must be positive and finite")
+    y0, yT = np.log(y0), np.log(yT)
     n = len(y0)
     if n < 4:
         raise ValueError("need at least four regions")
