@@ -161,6 +161,7 @@ def did(outcome: str = "hour", cohort: str = "deal", draws: int = RI_DRAWS) -> d
             "post": {"coef": float(post["coef"]), "low": float(post["perm_low"]),
                      "high": float(post["perm_high"]), "p": float(post["p_perm"])},
             "did2s": two, "csdid_max_diff": float(cs["diff"].abs().max()), "csdid_cells": len(cs),
+            "n_control_clusters": int(units.loc[units["cohort"].isna(), "cluster"].nunique()),
             "n_treated_regions": int(units["cohort"].notna().sum()),
             "n_control_regions": int(units["cohort"].isna().sum()),
             "n_authorities": int(units.loc[units["cohort"].notna(), "authority"].nunique()),
@@ -191,6 +192,23 @@ def synth_nation(code: str = "TLM") -> dict:
     loo = syn.leave_one_out(w, code, year, donors)
     placebo_time = syn.in_time_placebo(w, code, year, donors, shift=5)
     return {"result": res, "summary": syn.summary(res), "loo": loo, "in_time": placebo_time, "year": year}
+
+
+@cache
+def synth_nation_itl2(code: str = "TLM") -> pd.DataFrame:
+    """Each ITL2 region of Scotland (TLM) or Wales (TLL) against its synthetic control from the
+    deal-free English ITL2 areas (``gm_donors``) and Northern Ireland: itl2, region_name,
+    pre_rmspe, mean_gap, p, n_units."""
+    w = _wide(2)
+    year = NATION_YEAR[code]
+    donors = gm_donors() + ["TLN0"]
+    names = _itl(2, RELATIVE).drop_duplicates("itl_code").set_index("itl_code")["region_name"]
+    rows = []
+    for unit in sorted(u for u in w.index if u.startswith(code)):
+        s = syn.summary(syn.placebo_test(w, unit, year, donors))
+        rows.append({"itl2": unit, "region_name": names[unit], "pre_rmspe": s["pre_rmspe"],
+                     "mean_gap": s["mean_gap"], "p": s["p"], "n_units": s["n_units"]})
+    return pd.DataFrame(rows)
 
 
 def gm_donors() -> list[str]:
@@ -278,6 +296,7 @@ def _headline() -> dict:
     out = {"n_authorities": main["n_authorities"], "n_treated_regions": main["n_treated_regions"],
            "n_control_regions": main["n_control_regions"], "ri_draws": main["draws"],
            "pre_p": main["pre_p"], "pre_ri_p": main["pre_ri_p"], "csdid_max_diff": main["csdid_max_diff"],
+           "csdid_cells": main["csdid_cells"], "n_control_clusters": main["n_control_clusters"],
            "post_mean": main["post"]["coef"], "post_mean_lo": main["post"]["low"],
            "post_mean_hi": main["post"]["high"], "post_mean_p": main["post"]["p"]}
     for e in HORIZONS:
@@ -308,6 +327,11 @@ def _headline() -> dict:
         out[f"{name}_loo_max"] = float(s["loo"]["mean_gap"].max())
         out[f"{name}_in_time_gap"] = s["in_time"]["mean_gap"]
         out[f"{name}_in_time_p"] = s["in_time"]["p"]
+        s2 = synth_nation_itl2(code)
+        out[f"{name}_itl2_n"] = len(s2)
+        out[f"{name}_itl2_gap_min"] = float(s2["mean_gap"].min())
+        out[f"{name}_itl2_gap_max"] = float(s2["mean_gap"].max())
+        out[f"{name}_itl2_n_p10"] = int((s2["p"] <= 0.1).sum())
     g = synth_gm()
     out["gm_year"] = g["year"]
     out["gm_rel_deal"] = gm_relative(g["year"])
