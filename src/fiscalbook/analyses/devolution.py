@@ -127,12 +127,24 @@ def region_status() -> pd.DataFrame:
     return r.reset_index(drop=True)
 
 
-def did_panel(outcome: str = "hour", cohort: str = "deal") -> pd.DataFrame:
-    """Treated and control ITL3 regions, 2004–2021: region, year, y (100 x log index),
-    cohort, cluster, authority."""
+def did_panel(outcome: str = "hour", cohort: str = "deal", last: int = ITL_YEARS[1],
+              partial: str = "drop") -> pd.DataFrame:
+    """Treated and control ITL3 regions, 2004–``last``: region, year, y (100 x log index),
+    cohort, cluster, authority. ``partial="treat"`` counts straddling regions as treated
+    with their authority (a check on the overlap rule)."""
     st = region_status()
+    if partial == "treat":
+        ca = authorities()
+        for _, row in ca.iterrows():
+            for c in row["partial"]:
+                k = st["itl_code"] == c
+                st.loc[k, ["group", "authority", "cluster"]] = ["treated", row["id"], row["id"]]
+                st.loc[k, ["deal_cohort", "mayor_cohort"]] = [row["deal_cohort"], row["mayor_cohort"]]
+    elif partial != "drop":
+        raise ValueError("partial is 'drop' or 'treat'")
     st = st.loc[st["group"].isin(["treated", "control"])]
     d = _itl(3, OUTCOMES[outcome]).merge(st, on="itl_code")
+    d = d.loc[d["year"] <= last]
     d["y"] = 100 * np.log(d["value"])
     d["cohort"] = d[f"{cohort}_cohort"]
     return d.rename(columns={"itl_code": "region"})[["region", "year", "y", "cohort", "cluster", "authority"]]
@@ -143,19 +155,22 @@ def did_panel(outcome: str = "hour", cohort: str = "deal") -> pd.DataFrame:
 
 
 @disk_memo
-def did(outcome: str = "hour", cohort: str = "deal", draws: int = RI_DRAWS) -> dict:
-    """Callaway–Sant'Anna (not-yet-treated controls) with randomisation inference, the
-    pre-trend tests, Gardner's two-stage estimator and the csdid cross-check."""
-    d = did_panel(outcome, cohort)
+def did(outcome: str = "hour", cohort: str = "deal", draws: int = RI_DRAWS, control: str = "notyet",
+        last: int = ITL_YEARS[1], partial: str = "drop") -> dict:
+    """Callaway–Sant'Anna (not-yet-treated controls by default) with randomisation inference,
+    the pre-trend tests, Gardner's two-stage estimator and the csdid cross-check."""
+    d = did_panel(outcome, cohort, last, partial)
+    d = d.loc[d["cohort"].isna() | (d["cohort"] <= last)]  # a cohort after the panel is not treated in it
+    d.loc[d["cohort"] > last, "cohort"] = np.nan
     kw = dict(unit="region", time="year", y="y", cohort="cohort", cluster="cluster")
-    es = stg.event_study(d, control="notyet", leads=LEADS, lags=LAGS, B=RI_DRAWS, seed=SEED, **kw)
-    ri, pre_ri = stg.randomisation_inference(d, control="notyet", leads=LEADS, lags=LAGS, draws=draws,
+    es = stg.event_study(d, control=control, leads=LEADS, lags=LAGS, B=RI_DRAWS, seed=SEED, **kw)
+    ri, pre_ri = stg.randomisation_inference(d, control=control, leads=LEADS, lags=LAGS, draws=draws,
                                              seed=SEED, **kw)
     tab = es.table.join(ri.loc[ri["e"] != "post"].astype({"e": int}).set_index("e")[
         ["perm_low", "perm_high", "p_perm"]], on="e")
     post = ri.loc[ri["e"] == "post"].iloc[0]
     two = stg.event_study_did2s(d, lags=LAGS, **kw)
-    cs = stg.compare_with_csdid(d, control="notyet", **kw)
+    cs = stg.compare_with_csdid(d, control=control, **kw)
     units = d.drop_duplicates("region")
     return {"table": tab, "pre_p": es.pre_test["p"], "pre_F": es.pre_test["stat"], "pre_ri_p": pre_ri["p"],
             "post": {"coef": float(post["coef"]), "low": float(post["perm_low"]),
@@ -166,6 +181,41 @@ def did(outcome: str = "hour", cohort: str = "deal", draws: int = RI_DRAWS) -> d
             "n_control_regions": int(units["cohort"].isna().sum()),
             "n_authorities": int(units.loc[units["cohort"].notna(), "authority"].nunique()),
             "cohorts": es.cohorts, "draws": int(post["draws"])}
+
+
+def main() -> dict:
+    """The main specification (deal year, GVA per hour, not-yet-treated controls, RI_DRAWS)."""
+    return did(draws=RI_DRAWS)
+
+
+CHECKS = {  # label -> did() keyword arguments (secondary checks use RI_CHECK_DRAWS)
+    "Main: deal year, GVA per hour, not-yet-treated controls": dict(),
+    "Never-treated controls only": dict(control="never"),
+    "Dated from the first mayor": dict(cohort="mayor"),
+    "GVA per filled job": dict(outcome="job"),
+    "Pre-pandemic only (2004–2019)": dict(last=2019),
+    "Straddling regions counted as treated": dict(partial="treat"),
+}
+
+
+def checks() -> pd.DataFrame:
+    """The event study under each specification in CHECKS: effect at +3 and +5 with
+    randomisation intervals, the post-deal average, lead-test p-values, treated regions."""
+    rows = []
+    for label, kw in CHECKS.items():
+        r = main() if not kw else did(draws=RI_CHECK_DRAWS, **kw)
+        t = r["table"].set_index("e")
+        row = {"Specification": label, "Treated regions": r["n_treated_regions"]}
+        for e in HORIZONS:
+            ok = e in t.index
+            row[f"+{e}"] = float(t.loc[e, "coef"]) if ok else np.nan
+            row[f"+{e} RI low"] = float(t.loc[e, "perm_low"]) if ok else np.nan
+            row[f"+{e} RI high"] = float(t.loc[e, "perm_high"]) if ok else np.nan
+        row["Average 0..+5"] = r["post"]["coef"]
+        row["Leads p (clustered)"] = r["pre_p"]
+        row["Leads p (RI)"] = r["pre_ri_p"]
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 # ----------------------------------------------------------------------------------------
@@ -289,23 +339,30 @@ def required_effect() -> float:
 
 @disk_memo
 def _headline() -> dict:
-    main = did("hour", "deal", RI_DRAWS)
-    mayor = did("hour", "mayor", RI_CHECK_DRAWS)
-    job = did("job", "deal", RI_CHECK_DRAWS)
-    t = main["table"].set_index("e")
-    out = {"n_authorities": main["n_authorities"], "n_treated_regions": main["n_treated_regions"],
-           "n_control_regions": main["n_control_regions"], "ri_draws": main["draws"],
-           "pre_p": main["pre_p"], "pre_ri_p": main["pre_ri_p"], "csdid_max_diff": main["csdid_max_diff"],
-           "csdid_cells": main["csdid_cells"], "n_control_clusters": main["n_control_clusters"],
-           "post_mean": main["post"]["coef"], "post_mean_lo": main["post"]["low"],
-           "post_mean_hi": main["post"]["high"], "post_mean_p": main["post"]["p"]}
+    main_ = main()
+    mayor = did(cohort="mayor", draws=RI_CHECK_DRAWS)
+    job = did(outcome="job", draws=RI_CHECK_DRAWS)
+    ch = checks()
+    out_checks = {"checks_e3_min": float(ch["+3"].min()), "checks_e3_max": float(ch["+3"].max()),
+                  "checks_n_e5_excl_required": int((ch["+5 RI high"].dropna() < required_effect()).sum()),
+                  "checks_n_e5": int(ch["+5 RI high"].notna().sum()),
+                  "checks_n_e3_excl_required": int((ch["+3 RI high"] < required_effect()).sum()),
+                  "checks_n_e3_zero_inside": int(((ch["+3 RI low"] < 0) & (ch["+3 RI high"] > 0)).sum()),
+                  "checks_n": len(ch)}
+    t = main_["table"].set_index("e")
+    out = {"n_authorities": main_["n_authorities"], "n_treated_regions": main_["n_treated_regions"],
+           "n_control_regions": main_["n_control_regions"], "ri_draws": main_["draws"],
+           "pre_p": main_["pre_p"], "pre_ri_p": main_["pre_ri_p"], "csdid_max_diff": main_["csdid_max_diff"],
+           "csdid_cells": main_["csdid_cells"], "n_control_clusters": main_["n_control_clusters"],
+           "post_mean": main_["post"]["coef"], "post_mean_lo": main_["post"]["low"],
+           "post_mean_hi": main_["post"]["high"], "post_mean_p": main_["post"]["p"], **out_checks}
     for e in HORIZONS:
         out[f"e{e}"] = float(t.loc[e, "coef"])
         out[f"e{e}_lo"] = float(t.loc[e, "perm_low"])
         out[f"e{e}_hi"] = float(t.loc[e, "perm_high"])
         out[f"e{e}_p"] = float(t.loc[e, "p_perm"])
         out[f"e{e}_n_cohorts"] = int(t.loc[e, "n_cohorts"])
-    tw = main["did2s"].set_index("e")
+    tw = main_["did2s"].set_index("e")
     for e in HORIZONS:
         out[f"did2s_e{e}"] = float(tw.loc[e, "coef"])
     tm = mayor["table"].set_index("e")
