@@ -293,10 +293,13 @@ def gm_relative(year: int) -> float:
 
 
 @cache
-def convergence() -> pd.DataFrame:
-    """Per country: β-convergence of TL2 GDP per head over CONVERGENCE_YEARS (speed in % a
-    year, half-life in years, intervals), with RAI fiscal autonomy and RAI (means 2000–2018)."""
-    o = tables.tl2_outlook()
+def convergence(level: str = "TL2") -> pd.DataFrame:
+    """Per country: β-convergence of TL2 (or TL3, with the OECD's merged TL3 units) GDP per
+    head over CONVERGENCE_YEARS (speed in % a year, half-life in years, intervals), with RAI
+    fiscal autonomy and RAI (means 2000–2018)."""
+    if level not in ("TL2", "TL3"):
+        raise ValueError("level is 'TL2' or 'TL3'")
+    o = tables.tl2_outlook() if level == "TL2" else tables.tl3_metro()
     start, end = CONVERGENCE_YEARS
     r = cv.by_group(o, "iso3", "region", "year", "gdp_per_head_usd_ppp2015", start, end)
     rai = tables.rai_country()
@@ -307,10 +310,10 @@ def convergence() -> pd.DataFrame:
     return r
 
 
-def convergence_slopes() -> dict:
+def convergence_slopes(level: str = "TL2") -> dict:
     """Across countries: speed (% a year) on fiscal autonomy (all countries with both), and
     half-life (years) on fiscal autonomy among countries whose regions converge (β > 0)."""
-    c = convergence().dropna(subset=["fiscal_autonomy"])
+    c = convergence(level).dropna(subset=["fiscal_autonomy"])
     speed = cv.slope(c["fiscal_autonomy"], c["speed_pct"])
     conv = c.loc[c["beta"] > 0]
     hl = cv.slope(conv["fiscal_autonomy"], conv["half_life"])
@@ -418,6 +421,14 @@ def _headline() -> dict:
     out["conv_uk_speed"] = float(c.loc["GBR", "speed_pct"])
     out["conv_uk_speed_lo"], out["conv_uk_speed_hi"] = float(c.loc["GBR", "speed_pct_low"]), float(c.loc["GBR", "speed_pct_high"])
     out["conv_uk_converges"] = bool(c.loc["GBR", "beta"] > 0)
+    s3 = convergence_slopes("TL3")
+    c3 = convergence("TL3").set_index("iso3")
+    out["conv_tl3_n_countries"] = s3["n_countries"]
+    out["conv_tl3_speed_slope"] = s3["speed"]["slope"]
+    out["conv_tl3_speed_slope_lo"], out["conv_tl3_speed_slope_hi"] = s3["speed"]["low"], s3["speed"]["high"]
+    out["conv_tl3_uk_half_life"] = float(c3.loc["GBR", "half_life"]) if np.isfinite(c3.loc["GBR", "half_life"]) else -1.0
+    out["conv_tl3_uk_n"] = int(c3.loc["GBR", "n"])
+    out["conv_tl3_min_half_life"] = float(c3.loc[np.isfinite(c3["half_life"]), "half_life"].min())
     # the half-life a parliament would need: half the gap in five years
     out["conv_required_speed"] = 100 * np.log(2) / HALF_GAP_HORIZON
     out["conv_n_faster_than_parliament"] = int((c["half_life_low"] <= HALF_GAP_HORIZON).sum())
@@ -431,5 +442,6 @@ def _headline() -> dict:
 
 
 def headline() -> dict:
-    """Flat dict of the chapter's numbers (and a proposed H6 verdict input) for the verdict chapter."""
-    return dict(_headline())
+    """Flat dict of the chapter's numbers (plain floats, ints, bools, and the string
+    ``h6_proposal``: a proposed H6 verdict input) for the verdict chapter."""
+    return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in _headline().items()}

@@ -58,7 +58,7 @@ def beta_convergence(y0: np.ndarray, yT: np.ndarray, T: float, level: float = 0.
     beta = _beta_from_b(b, T)
     # beta falls as b rises: the interval's ends swap
     beta_lo, beta_hi = _beta_from_b(b_hi, T), _beta_from_b(b_lo, T)
-    return {"b": b, "se": se, "b_low": b_lo, "b_high": b_hi, "beta": beta, "beta_low": beta_lo,
+    return {"b": b, "se": se, "b_low": float(b_lo), "b_high": float(b_hi), "beta": beta, "beta_low": beta_lo,
             "beta_high": beta_hi, "half_life": half_life(beta), "half_life_low": half_life(beta_hi),
             "half_life_high": half_life(beta_lo), "n": n}
 
@@ -96,5 +96,5 @@ def slope(x: np.ndarray, y: np.ndarray, level: float = 0.95) -> dict:
     se = float(np.sqrt((XtX_inv @ meat @ XtX_inv)[1, 1]))
     crit = stats.t.ppf(0.5 + level / 2, n - 2)
     s = float(c[1])
-    return {"slope": s, "se": se, "low": s - crit * se, "high": s + crit * se,
+    return {"slope": s, "se": se, "low": float(s - crit * se), "high": float(s + crit * se),
             "p": float(2 * stats.t.sf(abs(s / se), n - 2)) if se > 0 else np.nan, "n": n}
