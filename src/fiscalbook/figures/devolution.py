@@ -9,7 +9,8 @@ import pandas as pd
 from .. import charts
 from ..analyses import devolution as dv
 
-WIDTH = 640  # fits the ~780 px column with axis titles
+WIDTH = 520  # plot area; with axis titles and labels it fits the book's text column
+LEGEND = alt.Legend(orient="top")  # legends above the plot, so the chart fits the column
 EFFECT = "Effect (log points, ≈ %)"
 
 
@@ -18,10 +19,24 @@ def events_table() -> pd.DataFrame:
     e = dv.events()
     fmt = lambda s: s.dt.strftime("%Y-%m-%d").fillna("")  # noqa: E731
     return pd.DataFrame({
-        "Authority or instrument": e["name"], "Deal": fmt(e["deal_date"]), "Body": fmt(e["body_established"]),
-        "First mayor elected": fmt(e["mayor_from"]), "In force": fmt(e["effective_date"]),
-        "ITL3 regions": e["itl3_codes"].map(", ".join), "Straddling (dropped)": e["itl3_partial"].map(", ".join),
-        "Source": e["source"]})
+        "Authority or instrument": e["name"], "Deal": fmt(e["deal_date"]),
+        "First mayor elected": fmt(e["mayor_from"]), "Tax power in force": fmt(e["effective_date"]),
+        "ITL3 regions": e["itl3_codes"].map(" ".join), "Straddling (dropped)": e["itl3_partial"].map(" ".join),
+    }).set_index("Authority or instrument")
+
+
+def nation_itl2_table() -> pd.DataFrame:
+    """Scottish and Welsh ITL2 synthetic controls for display."""
+    t = pd.concat([dv.synth_nation_itl2("TLM"), dv.synth_nation_itl2("TLL")])
+    return t.round(2).rename(columns={
+        "itl2": "ITL2", "region_name": "Region", "pre_rmspe": "Pre-period RMSPE (index points)",
+        "mean_gap": "Mean gap after (index points)", "p": "Permutation p", "n_units": "Units"}).set_index("ITL2")
+
+
+def checks_table(checks: pd.DataFrame) -> pd.DataFrame:
+    """The specification checks for display: rounded, blank where an event time is not reached."""
+    t = checks.set_index("Specification").round(2)
+    return t.astype(object).where(t.notna(), "–")
 
 
 def event_chart(res: dict, required: float, title: str) -> alt.LayerChart:
@@ -64,8 +79,8 @@ def synth_chart(res: dict, name: str, unit_label: str) -> alt.VConcatChart:
     m = r.main
     lv = pd.concat([pd.DataFrame({"year": m.actual.index, "value": m.actual.to_numpy(), "series": name}),
                     pd.DataFrame({"year": m.synthetic.index, "value": m.synthetic.to_numpy(), "series": f"Synthetic {name}"})])
-    col = alt.Color("series:N", title=None, scale=alt.Scale(domain=[name, f"Synthetic {name}"],
-                                                          range=[charts.UK_COLOUR, charts.PALETTE[0]]))
+    col = alt.Color("series:N", title=None, legend=LEGEND, scale=alt.Scale(domain=[name, f"Synthetic {name}"],
+                                                                         range=[charts.UK_COLOUR, charts.PALETTE[0]]))
     top = alt.Chart(lv).mark_line(point=True).encode(
         x=alt.X("year:O", title="Year"), y=alt.Y("value:Q", title=unit_label, scale=alt.Scale(zero=False)),
         color=col, strokeDash=alt.StrokeDash("series:N", legend=None),
@@ -79,7 +94,7 @@ def synth_chart(res: dict, name: str, unit_label: str) -> alt.VConcatChart:
     lines = alt.Chart(g).mark_line().encode(
         x=alt.X("year:O", title="Year"), y=alt.Y("gap:Q", title="Actual minus synthetic (index points, UK = 100)"),
         detail="unit:N",
-        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=[name, "Placebo (donor)"],
+        color=alt.Color("kind:N", title=None, legend=LEGEND, scale=alt.Scale(domain=[name, "Placebo (donor)"],
                                                               range=[charts.UK_COLOUR, "#c8c8c8"])),
         tooltip=[alt.Tooltip("unit:N", title="Unit"), alt.Tooltip("year:O", title="Year"),
                  alt.Tooltip("gap:Q", format=".2f", title="Gap (index points)")])
@@ -88,7 +103,7 @@ def synth_chart(res: dict, name: str, unit_label: str) -> alt.VConcatChart:
     bottom = alt.layer(lines, rule).properties(width=WIDTH, height=200,
                                                title=f"Gap of {name} and of each donor given a placebo treatment")
     chart = alt.vconcat(top, bottom).resolve_scale(color="independent").properties(
-        title=f"{name}: synthetic control on GVA per hour worked relative to the UK")
+        title=f"{name}: synthetic control")
     return charts.describe(chart, (
         f"Top: GVA per hour worked of {name} relative to the UK (UK = 100, current prices) and of its "
         f"synthetic control, {int(m.actual.index.min())}–{int(m.actual.index.max())}. Bottom: the gap between "
@@ -112,22 +127,22 @@ def convergence_chart(conv: pd.DataFrame, parliament: float = 5.0) -> alt.LayerC
                                    "no convergence")
     c = c[["iso3", "fiscal_autonomy", "hl", "hl_low", "hl_high", "who", "half_life_text", "speed_pct", "n"]]
     x = alt.X("fiscal_autonomy:Q", title="RAI fiscal autonomy, mean 2000–2018 (score)")
-    y = alt.Y("hl:Q", title="Half-life of regional gaps (years, log scale)",
-              scale=alt.Scale(type="log", domain=[HL_FLOOR, HL_CAP]))
-    col = alt.Color("who:N", title=None, scale=charts.uk_colour_scale(("United Kingdom", "Other OECD")))
+    y = alt.Y("hl:Q", title="Half-life of regional gaps (years, log; top = none)",
+              scale=alt.Scale(type="log", domain=[HL_FLOOR, HL_CAP], nice=False))
+    col = alt.Color("who:N", title=None, legend=LEGEND, scale=charts.uk_colour_scale(("United Kingdom", "Other OECD")))
     tips = [alt.Tooltip("iso3:N", title="Country"), alt.Tooltip("fiscal_autonomy:Q", format=".2f", title="Fiscal autonomy"),
             alt.Tooltip("half_life_text:N", title="Half-life"), alt.Tooltip("speed_pct:Q", format=".2f", title="Speed (% a year)"),
             alt.Tooltip("n:Q", title="TL2 regions")]
     base = alt.Chart(c)
-    bars = base.mark_rule(opacity=0.5).encode(x=x, y=alt.Y("hl_low:Q", title="Half-life of regional gaps (years, log scale)",
-                                                           scale=alt.Scale(type="log", domain=[HL_FLOOR, HL_CAP])),
+    bars = base.mark_rule(opacity=0.5).encode(x=x, y=alt.Y("hl_low:Q", title="Half-life of regional gaps (years, log; top = none)",
+                                                           scale=alt.Scale(type="log", domain=[HL_FLOOR, HL_CAP], nice=False)),
                                               y2="hl_high:Q", color=col, tooltip=tips)
     pts = base.mark_point(filled=True, size=70).encode(x=x, y=y, color=col, tooltip=tips)
     labels = base.mark_text(dx=8, align="left", fontSize=10).encode(x=x, y=y, text="iso3:N", color=col)
     refs = pd.DataFrame({"hl": [parliament, 35.0], "what": ["Half the gap in one parliament (5 years)",
                                                            "Barro and Sala-i-Martin's regions (about 35 years)"]})
     rules = alt.Chart(refs).mark_rule(strokeDash=[5, 4], color="#555").encode(
-        y=alt.Y("hl:Q", title="Half-life of regional gaps (years, log scale)"), tooltip=[alt.Tooltip("what:N", title="Reference")])
+        y=alt.Y("hl:Q", title="Half-life of regional gaps (years, log; top = none)"), tooltip=[alt.Tooltip("what:N", title="Reference")])
     chart = alt.layer(rules, bars, pts, labels).properties(
         width=WIDTH, height=320, title="How fast regional gaps close within OECD countries, 2000–2020")
     return charts.describe(chart, (
