@@ -376,6 +376,8 @@ def _headline() -> dict:
     out["job_e5"] = float(tj.loc[5, "coef"])
     out["job_e5_lo"], out["job_e5_hi"] = float(tj.loc[5, "perm_low"]), float(tj.loc[5, "perm_high"])
     out["required"] = required_effect()
+    out["ca_gap"] = -2 * out["required"]  # the authorities' gap to the UK the year before the first deal
+    out["ca_gap_year"] = int(min(ca_ for ca_ in authorities()["deal_cohort"].dropna())) - 1
     for code, name in (("TLM", "scot"), ("TLL", "wales")):
         s = synth_nation(code)
         out[f"{name}_year"] = s["year"]
