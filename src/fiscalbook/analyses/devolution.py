@@ -160,8 +160,8 @@ def did(outcome: str = "hour", cohort: str = "deal", draws: int = RI_DRAWS, cont
     """Callaway–Sant'Anna (not-yet-treated controls by default) with randomisation inference,
     the pre-trend tests, Gardner's two-stage estimator and the csdid cross-check."""
     d = did_panel(outcome, cohort, last, partial)
-    d = d.loc[d["cohort"].isna() | (d["cohort"] <= last)]  # a cohort after the panel is not treated in it
-    d.loc[d["cohort"] > last, "cohort"] = np.nan
+    # regions whose deal falls after a shortened panel are dropped, not used as clean controls
+    d = d.loc[d["cohort"].isna() | (d["cohort"] <= last)]
     kw = dict(unit="region", time="year", y="y", cohort="cohort", cluster="cluster")
     es = stg.event_study(d, control=control, leads=LEADS, lags=LAGS, B=RI_DRAWS, seed=SEED, **kw)
     ri, pre_ri = stg.randomisation_inference(d, control=control, leads=LEADS, lags=LAGS, draws=draws,
