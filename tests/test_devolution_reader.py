@@ -103,3 +103,14 @@ def test_real_headline_is_flat_and_complete():
     assert h["e3_lo"] <= h["e3"] <= h["e3_hi"] and h["e5_lo"] <= h["e5"] <= h["e5_hi"]
     assert h["h6_proposal"] in ("supported", "mixed", "not supported")
     assert 0 < h["scot_p"] <= 1 and h["scot_p"] >= 1 / h["scot_n_units"]
+
+
+def test_analysis_options_are_checked():
+    from fiscalbook.analyses import devolution as dv
+
+    with pytest.raises(ValueError, match="partial"):
+        dv.did_panel(partial="keep")
+    with pytest.raises(ValueError, match="TL2"):
+        dv.convergence("TL1")
+    treat = dv.did_panel(partial="treat").drop_duplicates("region").set_index("region")
+    assert treat.loc["TLK12", "authority"] == "west_of_england" and treat.loc["TLC22", "cohort"] == 2017
