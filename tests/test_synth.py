@@ -88,14 +88,15 @@ def test_donor_pool_rules():
             ("FRA", "FR004M", "MR-M", 100.0, 3e5),  # too small
             ("ESP", "ES005", "NMR-M", 100.0, 1e6),  # not metro
             ("USA", "US010M", "MR-L", 100.0, 5e6),  # not Europe
-            ("GBR", "UK004M", "MR-L", 98.0, 1.8e6)]
+            ("GBR", "UK023M", "MR-M", 98.0, 1.8e6),
+            ("GBR", "UK004M", "MR-L", 98.0, 1.8e6)]  # Glasgow: devolved tax powers
     for iso, reg, code, lvl, pop in spec:
         for y in YEARS:
             rows.append({"iso3": iso, "region": reg, "region_name": reg, "metro_code": code,
                          "year": y, sc.VALUE: lvl, "population": pop})
     panel = pd.DataFrame(rows)
     got = set(sc.donor_pool(panel, "UK008M", 2014)["region"])
-    assert got == {"DE002M", "UK004M"}
+    assert got == {"DE002M", "UK023M"}
     assert set(sc.donor_pool(panel, "UK008M", 2014, pool="no_uk")["region"]) == {"DE002M"}
 
 
@@ -126,6 +127,8 @@ def test_real_deal_units_exist_with_their_names(metro):
         assert why.split(" (")[0] == names[code], (code, names[code])
     for d in sc.DEALS.values():
         assert d["unit"] in sc.UK_DEAL_UNITS
+    for code, why in sc.DEVOLVED_UNITS.items():
+        assert why.split(" (")[0] == names[code], (code, names[code])
 
 
 def test_real_manchester_pool_excludes_london_capitals_and_deal_areas(metro):
@@ -133,6 +136,7 @@ def test_real_manchester_pool_excludes_london_capitals_and_deal_areas(metro):
     assert sc.LONDON not in set(pool.region)
     assert not pool.region.str.endswith("MC").any()
     assert not set(pool.region) & set(sc.UK_DEAL_UNITS)
+    assert not set(pool.region) & set(sc.DEVOLVED_UNITS)  # Glasgow, Edinburgh, Cardiff
     assert pool.relative_level.between(*sc.LEVEL_BAND).all()
     assert (pool.population >= sc.MIN_POPULATION).all()
     assert "TUR" not in set(pool.iso3) and len(pool) >= 40

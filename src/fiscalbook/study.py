@@ -8,3 +8,6 @@ from __future__ import annotations
 SEED = 20220202  # the date of the Levelling Up White Paper; seeds every random draw
 BOOT_DRAWS = 999  # wild cluster bootstrap draws for chapter headlines
 RI_DRAWS = 999  # randomisation-inference reassignments for headlines
+ITL_YEARS = (2004, 2021)  # ONS GVA per hour worked by ITL region: the whole published span
+RI_CHECK_DRAWS = 199  # randomisation-inference draws for secondary checks (chapter run time)
+CONVERGENCE_YEARS = (2000, 2020)  # β-convergence window (Regional Outlook TL2/TL3 panels)

@@ -22,7 +22,10 @@ European OECD countries in the panel (``countries.EUROPE`` without Türkiye) oth
 people and a 2000-to-pre-treatment mean GDP per head within ``LEVEL_BAND`` of the treated
 unit's (so the synthetic unit is built from cities at a similar level, where a convex
 combination can match it), without UK metros in areas that received a combined authority
-or devolution deal in 2014–2017 (``UK_DEAL_UNITS``: they are treated themselves). The
+or devolution deal in 2014–2017 (``UK_DEAL_UNITS``: they are treated themselves), and without
+metros in Scotland and Wales (``DEVOLVED_UNITS``: their devolved governments gained tax powers
+in 2016–2019, see ``data/reference/uk_devolution_events.csv``; an earlier version let Glasgow
+and Cardiff carry over a third of synthetic Manchester's weight). The
 ``no_uk`` pool drops all UK donors (UK donors absorb UK-wide shocks such as the 2016
 referendum, but their own city deals make them imperfect controls).
 """
@@ -76,6 +79,14 @@ UK_DEAL_UNITS: dict[str, str] = {
     "UK559M": "Middlesbrough (Tees Valley CA 2016, mayor 2017)",
     "UK011M": "Bristol (West of England CA 2017)",
     "UKH12": "Cambridgeshire CC (Cambridgeshire and Peterborough CA 2017)",
+}
+
+# UK metros under devolved administrations with their own tax powers in the window (Scottish
+# rate of income tax 2016, rates and bands 2017; Welsh rates of income tax 2019): not donors.
+DEVOLVED_UNITS: dict[str, str] = {
+    "UK004M": "Glasgow (Scotland: income-tax powers 2016/2017)",
+    "UK007M": "Edinburgh (Scotland: income-tax powers 2016/2017)",
+    "UK009M": "Cardiff (Wales: Welsh rates of income tax 2019)",
 }
 
 # Türkiye is in countries.EUROPE but is a middle-income economy with its own currency
@@ -267,7 +278,7 @@ def donor_pool(panel: pd.DataFrame, treated: str, year: int, pool: str = "all",
     europe = set(_europe()) - set(EXCLUDED_COUNTRIES)
     caps = _capital_units(panel)
     keep = (s["metro_code"].isin(METRO_CODES) & s["iso3"].isin(europe)
-            & ~s["region"].isin(caps) & ~s["region"].isin(UK_DEAL_UNITS)
+            & ~s["region"].isin(caps) & ~s["region"].isin(UK_DEAL_UNITS) & ~s["region"].isin(DEVOLVED_UNITS)
             & (s["population"] >= min_population)
             & s["relative_level"].between(*band) & (s["region"] != treated))
     if pool == "no_uk":
