@@ -402,3 +402,17 @@ def test_verify_all_names_every_missing_file(tmp_path, monkeypatch):
         fetch.verify_all()
     msg = str(err.value)
     assert producer and all(e.file in msg for e in producer)
+
+
+def test_project_root_is_found_from_any_working_folder(tmp_path):
+    """A downloaded notebook run from elsewhere still finds the catalog and the snapshot."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("FISCALBOOK_ROOT", "FISCALBOOK_SNAPSHOT")}
+    out = subprocess.run([sys.executable, "-c", "from fiscalbook import paths; "
+                          "print(paths.project_root()); print(paths.snapshot_dir())"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, check=True).stdout.split("\n")
+    root = Path(__file__).resolve().parents[1]
+    assert Path(out[0]) == root
+    assert Path(out[1]) == (root.parent / "shared" / "data").resolve()
