@@ -188,3 +188,11 @@ def test_plain_jb_build_is_complete_offline_and_never_stale(tmp_path):
     assert broken.returncode != 0
     assert "reference/uk.csv" in broken.stdout + broken.stderr and "--rehash-reference uk" in broken.stdout + broken.stderr
     assert not (html / "results.json").exists()
+
+
+def test_timings_are_kept_out_of_results():
+    results = {"rob_seconds": {"chapter": "chapters/r", "value": 61.2, "mime": ["text/plain"]},
+               "city_min_second_tier": {"chapter": "chapters/c", "value": 2, "mime": ["text/plain"]},
+               "rob_n": {"chapter": "chapters/r", "value": 5, "mime": ["text/plain"]}}
+    values, timings = sphinx_results.split_timings(results)
+    assert sorted(values) == ["city_min_second_tier", "rob_n"] and sorted(timings) == ["rob_seconds"]

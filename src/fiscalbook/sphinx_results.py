@@ -7,7 +7,8 @@ chapters is reported as a warning, which the strict build turns into an error.
 
 The file also records the fingerprint the book was executed with (`fingerprint`, with its
 parts) and, per chapter, the fingerprint its values came from (`chapters`). It holds no
-timing, so two clean builds write byte-identical files. A failed build writes none and
+timing, so two clean builds write byte-identical files: glued timings (keys ending in
+`_seconds`) go to timings.json beside it instead. A failed build writes none and
 the previous one is removed when the build starts (fiscalbook.site), so stale numbers
 are never left in the site.
 
@@ -28,6 +29,8 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 RESULTS_FILE = "results.json"
+TIMINGS_FILE = "timings.json"
+TIMING_SUFFIXES = ("_seconds",)  # glue keys that measure time: they differ in every build
 SCHEMA = 2
 
 
@@ -71,8 +74,15 @@ def document(results: dict, fingerprint: str, parts: dict, doc_fingerprints: dic
     }
 
 
+def split_timings(results: dict) -> tuple[dict, dict]:
+    """(values, timings): timings are the keys ending in TIMING_SUFFIXES."""
+    timings = {k: v for k, v in results.items() if k.endswith(TIMING_SUFFIXES)}
+    return {k: v for k, v in results.items() if k not in timings}, timings
+
+
 def remove_results(outdir: Path) -> None:
-    (Path(outdir) / RESULTS_FILE).unlink(missing_ok=True)
+    for name in (RESULTS_FILE, TIMINGS_FILE):
+        (Path(outdir) / name).unlink(missing_ok=True)
 
 
 def build_failed(app: Sphinx, exception) -> bool:
@@ -95,10 +105,13 @@ def _write(app: Sphinx, exception) -> None:
     if build_failed(app, None):  # a duplicate key was just reported
         remove_results(Path(app.outdir))
         return
+    results, timings = split_timings(results)
     doc = document(results, memo.fingerprint(), memo.fingerprint_parts(),
                    getattr(app.env, "fiscalbook_doc_fingerprints", {}))
     out.write_text(json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
                    encoding="utf-8")
+    (Path(app.outdir) / TIMINGS_FILE).write_text(
+        json.dumps({"timings": timings}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     logger.info(f"fiscalbook: wrote {len(results)} glued values to {out} "
                 f"(fingerprint {doc['fingerprint']})")
 
