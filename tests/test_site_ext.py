@@ -5,7 +5,8 @@ Unit tests first; then one end-to-end test (marked `book`) that builds a one-cha
 with plain `jb build .` in a temporary project with its own copy of the package and an
 empty HOME, as on a fresh machine: the site loads the vendored Vega bundle and MathJax;
 a changed package constant is re-executed and shows in results.json with a new
-fingerprint; a missing data file stops the build, naming it, and leaves no results.json.
+fingerprint; with an empty snapshot and a warm cache, or an altered reference file, the
+build stops naming the file and leaves no results.json.
 """
 
 from __future__ import annotations
@@ -146,9 +147,15 @@ def test_plain_jb_build_is_complete_offline_and_never_stale(tmp_path):
     (project / "data" / "reference" / "uk.csv").write_bytes(ref)
     import hashlib
 
+    toy = b"REG_ID,TIME,GDP\nUKI,2019,1\n"
+    (tmp_path / "snap" / "oecd").mkdir(parents=True)
+    (tmp_path / "snap" / "oecd" / "toy.csv").write_bytes(toy)
     catalog = (f"- id: uk\n  file: reference/uk.csv\n  sha256: {hashlib.sha256(ref).hexdigest()}\n"
                "  producer: this book\n  title: T\n  citation: k\n  licence: MIT\n"
-               "  url: https://example.org\n  vintage: '1'\n  origin: project\n")
+               "  url: https://example.org\n  vintage: '1'\n  origin: project\n"
+               f"- id: toy\n  file: oecd/toy.csv\n  sha256: {hashlib.sha256(toy).hexdigest()}\n"
+               "  producer: P\n  title: T\n  citation: k\n  licence: CC BY 4.0\n"
+               "  url: https://example.org/toy\n  vintage: '1'\n")
     (project / "data" / "catalog.yml").write_text(catalog, encoding="utf-8")
     for name in ("requirements.txt", "_config.yml", "references.bib", "bibliography.md"):
         shutil.copy(ROOT / name, project / name)
@@ -182,6 +189,14 @@ def test_plain_jb_build_is_complete_offline_and_never_stale(tmp_path):
     r2 = json.loads((html / "results.json").read_text())
     assert r2["results"]["mini_draws"]["value"] == 1999
     assert r2["fingerprint"] != r1["fingerprint"] and r2["chapters"]["chapters/mini"]["fingerprint"] == r2["fingerprint"]
+
+    (tmp_path / "snap" / "oecd" / "toy.csv").unlink()  # an empty snapshot, a warm cache
+    missing = _jb(project, env)
+    assert missing.returncode != 0
+    assert "oecd/toy.csv (toy)" in missing.stdout + missing.stderr
+    assert not (html / "results.json").exists()
+    (tmp_path / "snap" / "oecd" / "toy.csv").write_bytes(toy)
+    assert _jb(project, env).returncode == 0 and (html / "results.json").is_file()
 
     (project / "data" / "reference" / "uk.csv").write_bytes(ref + b"FRA,France\n")  # altered data
     broken = _jb(project, env)
