@@ -88,3 +88,11 @@ def test_memo_writes_leave_no_temporary_files_and_use_per_process_names(tmp_path
     assert len(names) == 2 and len(set(names)) == 2
     assert all(f".{os.getpid()}." in n for n in names)
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".pkl", ".pkl"]
+
+
+def test_prune_removes_only_results_of_other_fingerprints(tmp_path, monkeypatch):
+    monkeypatch.setattr(memo, "memo_dir", lambda: tmp_path)
+    (tmp_path / "m.f-aaaa-1.pkl").write_bytes(b"old")
+    (tmp_path / "m.f-bbbb-1.pkl").write_bytes(b"current")
+    assert memo.prune("bbbb") == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["m.f-bbbb-1.pkl"]

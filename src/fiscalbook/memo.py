@@ -82,6 +82,18 @@ def _store(path: Path, result) -> None:
         raise
 
 
+def prune(keep: str | None = None) -> int:
+    """Delete memo files made under another fingerprint (they can never be used again)."""
+    keep = keep or fingerprint()
+    folder = memo_dir()
+    if not folder.is_dir():
+        return 0
+    stale = [p for p in folder.glob("*.pkl") if f"-{keep}-" not in p.name]
+    for p in stale:
+        p.unlink(missing_ok=True)
+    return len(stale)
+
+
 def disk_memo(fn):
     """Decorator: cache fn(*args, **kwargs) on disk under the package fingerprint."""
 

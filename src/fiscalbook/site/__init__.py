@@ -106,6 +106,9 @@ def _start(app: Sphinx) -> None:
     if ensure_cache_fingerprint(cache_path(app), fp):
         logger.info(f"fiscalbook: fingerprint is now {fp}; emptied the execution cache, "
                     f"every chapter re-executes")
+    from fiscalbook import memo
+
+    memo.prune(fp)
 
 
 def _outdated(app: Sphinx, env, added, changed, removed):
