@@ -11,6 +11,10 @@ the build does, with jupyter-cache's own `single_nb_execution`), and stores them
 same hash myst-nb looks up (code cells + kernelspec). The build that follows then finds
 every chapter in the cache and only renders. A failing chapter is not cached; the script
 exits non-zero and the build would re-run (and report) it.
+
+Like the build (fiscalbook.site), it first empties the cache if it was filled under
+another fingerprint of the book (package source, catalog, requirements.txt), so a chapter
+is never taken from the cache after a code, data or requirements change.
 """
 
 from __future__ import annotations
@@ -91,8 +95,14 @@ def main(argv=None) -> int:
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
+    from fiscalbook.memo import fingerprint
+    from fiscalbook.site import ensure_cache_fingerprint
+
     root = args.root.resolve()
-    cache = get_cache(str(args.cache or root / "_build" / ".jupyter_cache"))
+    cache_path = args.cache or root / "_build" / ".jupyter_cache"
+    if not args.dry_run and ensure_cache_fingerprint(Path(cache_path), fingerprint()):
+        print(f"fingerprint is now {fingerprint()}: emptied {cache_path}")
+    cache = get_cache(str(cache_path))
     todo = []
     for path in toc_documents(root):
         nb = read_notebook(path)

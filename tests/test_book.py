@@ -76,3 +76,14 @@ def test_collect_keeps_full_precision_and_flags_duplicate_keys(tmp_path, caplog)
     assert out["a_s"]["value"] == "United Kingdom"
     assert out["a_chart"]["value"] == "alt.Chart(...)" and "text/html" in out["a_chart"]["mime"]
     assert any("glued in both chapters/a and chapters/b" in r.getMessage() for r in caplog.records)
+
+
+def test_results_json_records_the_fingerprint_of_the_build_and_of_each_chapter(built_site):
+    from fiscalbook import memo
+
+    doc = json.loads((built_site / "results.json").read_text(encoding="utf-8"))
+    assert doc["fingerprint"] == memo.fingerprint()
+    assert doc["fingerprint_parts"] == memo.fingerprint_parts()
+    chapters = {r["chapter"] for r in doc["results"].values()}
+    assert set(doc["chapters"]) == chapters
+    assert all(c["fingerprint"] == doc["fingerprint"] for c in doc["chapters"].values())

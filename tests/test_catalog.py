@@ -71,3 +71,54 @@ def test_duplicate_ids_and_files_are_refused():
         parse_catalog([GOOD, GOOD])
     with pytest.raises(CatalogError, match="same file"):
         parse_catalog([GOOD, {**GOOD, "id": "y"}])
+
+
+# ----------------------------------------------------------------- hardening (issue 15)
+
+def _yaml_entry(extra: str = "") -> str:
+    return ("- id: x\n  file: a/x.csv\n  sha256: " + "0" * 64 + "\n  producer: P\n  title: T\n"
+            "  citation: k\n  licence: CC BY 4.0\n  url: https://example.org\n  vintage: '2023'\n" + extra)
+
+
+def test_duplicate_keys_in_an_entry_are_refused(tmp_path):
+    path = tmp_path / "catalog.yml"
+    path.write_text(_yaml_entry("  sha256: " + "1" * 64 + "\n"), encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"catalog.yml: .*repeats the key 'sha256' in one entry \(lines 3 and 10\)"):
+        load_catalog(path)
+
+
+@pytest.mark.parametrize("records, what", [(["just a string"], "is a str"), ([["a", "b"]], "is a list"),
+                                           ([None], "is a NoneType")])
+def test_entries_that_are_not_mappings_are_refused(records, what):
+    with pytest.raises(CatalogError, match=f"#0 {what}, not a mapping"):
+        parse_catalog(records)
+
+
+def test_invalid_yaml_is_a_catalog_error(tmp_path):
+    path = tmp_path / "catalog.yml"
+    path.write_text("- id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="not valid YAML"):
+        load_catalog(path)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"file": "../../../../etc/passwd"}, "stay inside"),
+    ({"file": "/etc/passwd"}, "relative path"),
+    ({"file": "a\\x.csv"}, "relative path"),
+    ({"download": "http://example.org/x.csv"}, "scheme 'http'; only https"),
+    ({"download": "file:///etc/passwd"}, "scheme 'file'; only https"),
+    ({"download": "ftp://example.org/x.csv"}, "scheme 'ftp'; only https"),
+    ({"url": "javascript:alert(1)"}, "scheme 'javascript'"),
+    ({"download": "https://"}, "not a valid https URL"),
+    ({"origin": "project"}, "must live under data/reference/"),
+    ({"id": "x/../y"}, "may only use"),
+    ({"notes": {"nested": 1}}, "plain values"),
+])
+def test_unsafe_entries_are_refused(change, message):
+    with pytest.raises(CatalogError, match=re.escape(message)):
+        parse_catalog([{**GOOD, **change}])
+
+
+def test_reference_entries_under_data_reference_are_accepted():
+    cat = parse_catalog([{**GOOD, "origin": "project", "file": "reference/x.csv"}])
+    assert cat["x"].is_reference

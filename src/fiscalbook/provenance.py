@@ -10,6 +10,7 @@ from importlib import metadata
 import pandas as pd
 
 from .catalog import load_catalog
+from .memo import fingerprint, fingerprint_parts
 from .paths import project_root
 
 KEY_PACKAGES = (
@@ -58,3 +59,11 @@ def data_fingerprints() -> pd.DataFrame:
     """Every catalogued file with its producer, vintage and SHA-256."""
     rows = [(e.id, e.file, e.producer, e.vintage, e.sha256) for e in load_catalog().values()]
     return pd.DataFrame(rows, columns=["id", "file", "producer", "vintage", "SHA-256"]).set_index("id")
+
+
+def fingerprint_table() -> pd.DataFrame:
+    """The book's fingerprint and its parts: what results.json records and the build checks."""
+    labels = {"package": "package source (src/fiscalbook)", "catalog": "data catalog (checksums)",
+              "requirements": "pinned requirements"}
+    rows = [(labels[k], v) for k, v in fingerprint_parts().items()] + [("fingerprint", fingerprint())]
+    return pd.DataFrame(rows, columns=["input", "hash"]).set_index("input")
