@@ -240,3 +240,16 @@ def _codebook():
 def codebook() -> pd.DataFrame:
     """OECD regional statistics codebook: sheet, code, label (reference only)."""
     return _frozen(_codebook())
+
+
+@cache
+def _nuts(level: int):
+    return _reader("gisco").read_nuts(resolve(f"gisco_nuts{level}_2016"), level=level)
+
+
+def nuts_regions(level: int) -> pd.DataFrame:
+    """GISCO NUTS 2016 regions at level 1 or 2: nuts_id, level, country, name, geometry
+    (shapely, WGS84, full 1:1 million detail; simplify with fiscalbook.geo before drawing)."""
+    if level not in (1, 2):
+        raise ValueError("the catalog holds NUTS levels 1 and 2 only")
+    return _frozen(_nuts(level))
