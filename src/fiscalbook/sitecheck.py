@@ -366,14 +366,11 @@ _FACET_CELLS_JS = """() => {
   const results = [];
   (window.__fbViews || []).forEach((v, i) => {
     const cells = [];
-    const find = (node) => {
-      for (const mark of (node.items || [])) {
-        if (mark.marktype === 'group' && mark.role === 'scope' && /cell/.test(mark.name || '')) {
-          for (const it of mark.items) cells.push(it);
-        } else if (mark.marktype === 'group') {
-          for (const it of (mark.items || [])) find(it);
-        }
-      }
+    // the scenegraph alternates marks (with .marktype) and their items
+    const find = (mark) => {
+      if (mark.marktype !== 'group') return;
+      if (mark.role === 'scope' && /cell/.test(mark.name || '')) { cells.push(...mark.items); return; }
+      for (const it of (mark.items || [])) for (const child of (it.items || [])) find(child);
     };
     find(v.view.scenegraph().root);
     if (cells.length < 2) return;
@@ -410,14 +407,14 @@ _OVERFLOW_JS = """(tol) => {
     return null;
   };
   const out = [];
-  const els = Array.from(document.querySelectorAll(".vega-embed, div[id^='altair-viz-'], table"));
+  const els = Array.from(document.querySelectorAll('.vega-embed > svg, .vega-embed > canvas, .vega-embed > .vega-bindings, table'));
   for (const el of els) {
     if (el.closest('.bd-sidebar-primary, .bd-sidebar-secondary, header, footer')) continue;
     const box = (el.tagName === 'TABLE' && scrollBox(el)) || el;
     const r = box.getBoundingClientRect();
     if (r.width === 0 && r.height === 0) continue;  // hidden (e.g. a closed dropdown)
     if (r.left < c.left - tol || r.right > c.right + tol) {
-      const t = el.querySelector('svg[aria-label], [aria-label]');
+      const t = el.matches('[aria-label]') ? el : el.querySelector('[aria-label]');
       out.push({what: el.tagName === 'TABLE' ? 'table' : 'chart',
                 label: ((t && t.getAttribute('aria-label')) || el.id || el.className || '').slice(0, 80),
                 width: Math.round(r.width), column: Math.round(c.width)});
