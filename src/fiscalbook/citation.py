@@ -60,3 +60,18 @@ class CiteBox:
                 f"<p>{html.escape(text(self.meta))}</p>"
                 f"<details><summary>BibTeX</summary><pre>{html.escape(bibtex(self.meta))}</pre></details>"
                 f"<p>From <code>CITATION.cff</code> in the book's source.</p></div>")
+
+
+class Byline:
+    """Authors, version and date under the landing page's title (HTML)."""
+
+    def __init__(self, meta: dict):
+        self.meta = meta
+
+    def _repr_html_(self) -> str:
+        import html
+
+        m = self.meta
+        when = "released" if m["date_is_release"] else "built"
+        return (f'<p class="fb-byline">By {html.escape(", ".join(m["authors"]))} · version '
+                f'{html.escape(m["version"])} · {when} {m["date"].isoformat()}</p>')

@@ -17,8 +17,8 @@ import math
 import numpy as np
 import pandas as pd
 
-MEASURES = ("rai_fiscal_autonomy", "imf_tax_share")
-OUTCOMES = ("UK regional GDP per head", "UK regional gap (CV of GDP per head)")
+MEASURES = ("imf_tax_share", "rai_fiscal_autonomy")
+OUTCOMES = ("Regional GDP per head", "Regional gap (CV)")
 
 
 def targets(values: pd.Series, uk_iso3: str = "GBR") -> pd.DataFrame:

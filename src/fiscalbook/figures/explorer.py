@@ -10,10 +10,12 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .. import charts
+from .. import charts, country_disparity, panels, regions
+from ..analyses import whatif
+from ..countries import OECD_MEMBERS, name
 
 MEASURE_LABELS = {"rai_fiscal_autonomy": "RAI fiscal autonomy (0–4)",
-                  "imf_tax_share": "IMF sub-national tax share (% of general government tax)"}
+                  "imf_tax_share": "Sub-national share of tax revenue (IMF, 0–1)"}
 
 
 def explorer_chart(frame: pd.DataFrame, width: int = 460) -> alt.Chart:
@@ -38,7 +40,7 @@ def explorer_chart(frame: pd.DataFrame, width: int = 460) -> alt.Chart:
                alt.Tooltip("high:Q", title="95 % interval, high (%)", format="+.1f")]
     base = alt.Chart(data).transform_filter(
         "datum.measure_label == whatif_measure && datum.target == whatif_target")
-    x_title = "Implied change, % (GDP per head: of its level; gap: of the UK's CV)"
+    x_title = "Implied change for the UK, % (GDP per head: of its level; gap: of its CV)"
     x = alt.X("effect:Q", title=x_title)
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#555", strokeDash=[4, 4]).encode(
         x=alt.X("zero:Q", title=x_title))
@@ -63,3 +65,13 @@ def explorer_chart(frame: pd.DataFrame, width: int = 460) -> alt.Chart:
         "Interactive chart: choose an autonomy measure and a target level (OECD median, upper quartile or "
         "a named country); it shows the implied percentage change in UK regional GDP per head and in the "
         "UK's regional gap (coefficient of variation), each with its 95 % interval."))
+
+
+def current_scenarios() -> pd.DataFrame:
+    """The explorer's scenarios from the regions (H3) and countries (H4) headlines, OECD
+    members' autonomy in the year each measure's UK counterfactual uses."""
+    auto = panels.autonomy_table()
+    auto = auto[auto["iso3"].isin(OECD_MEMBERS)]
+    years = {m: regions.uk_gap(m)["year"] for m in whatif.MEASURES}
+    return whatif.scenarios(regions.headline(), country_disparity.headline(), auto, years,
+                            names={c: name(c) for c in OECD_MEMBERS})

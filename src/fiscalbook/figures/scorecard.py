@@ -18,7 +18,7 @@ import math
 import altair as alt
 import pandas as pd
 
-from .. import charts
+from .. import charts, cities, country_disparity, regions, robustness, timing, uk_context, verdict
 
 COLUMNS = ["hypothesis", "claim_part", "verdict", "headline", "estimate", "ci_low", "ci_high",
            "implied_effect", "unit", "wb_p", "ri_p"]
@@ -147,12 +147,15 @@ def scorecard_chart(frame: pd.DataFrame, width: int = 520) -> alt.FacetChart:
 _OLD_VERDICT = {"cannot be tested with these data": "cannot be tested"}
 
 
-def frame_from_current_verdict(nums: dict, h3: dict, h6: dict) -> pd.DataFrame:
+def frame_from_current_verdict(nums: dict, h3: dict, h4: dict) -> pd.DataFrame:
     """TEMPORARY: the scorecard frame built from today's `verdict.scorecard(...)` numbers
-    (`nums`), `regions.headline()` (h3, for the UK-terms translation) and
-    `timing.headline()` (h6). Replace with `verdict.scorecard_frame()` after the merge."""
+    (`nums`), with `regions.headline()` (h3) and `country_disparity.headline()` (h4) for the
+    UK-terms translation (the IMF tax share raised to the OECD median). The verdicts and
+    p-values are today's (on RAI fiscal autonomy). Replace with `verdict.scorecard_frame()`
+    after the merge."""
     nan = float("nan")
-    m = "rai_fiscal_autonomy"
+    t = "imf_tax_share"
+    cv_lo, cv_hi = sorted(100 * h4[f"{t}_uk_change_{e}"] / h4["uk_cv"] for e in ("low", "high"))
     v = {k: _OLD_VERDICT.get(nums[f"{k}_verdict"], nums[f"{k}_verdict"]) for k in ("h1", "h2", "h3", "h4", "h5", "h6")}
     rows = [
         dict(hypothesis="H1", claim_part="The UK is unusually centralised", verdict=v["h1"],
@@ -160,27 +163,28 @@ def frame_from_current_verdict(nums: dict, h3: dict, h6: dict) -> pd.DataFrame:
                        f"{nums['h1_m']} measures (ranks {nums['h1_rank_best']} to {nums['h1_rank_worst']}, "
                        f"1 = most centralised)."),
              estimate=float(nums["h1_share"]), ci_low=nan, ci_high=nan, implied_effect=100 * 2 / 3,
-             unit="% of measures with the UK in the most centralised quarter", wb_p=nan, ri_p=nan),
+             unit="% of measures with the UK in the most centralised quarter (diamond: the two thirds the rule asks for)", wb_p=nan, ri_p=nan),
         dict(hypothesis="H2", claim_part="The UK's regional gaps are unusually wide", verdict=v["h2"],
              headline=(f"The UK's regional gaps are above the OECD median on {nums['h2_above_median']} of "
                        f"{nums['h2_m']} ways of measuring them, but in the most unequal quarter on only "
                        f"{nums['h2_k']}."),
              estimate=float(nums["h2_share"]), ci_low=nan, ci_high=nan, implied_effect=100 * 2 / 3,
-             unit="% of index variants with the UK in the most unequal quarter", wb_p=nan, ri_p=nan),
+             unit="% of index variants with the UK in the most unequal quarter (diamond: the two thirds the rule asks for)", wb_p=nan, ri_p=nan),
         dict(hypothesis="H3", claim_part="More local fiscal autonomy raises regional productivity", verdict=v["h3"],
-             headline=(f"Raising the UK's regional fiscal autonomy to the OECD median goes with a change in "
-                       f"regional GDP per head of {_fmt(h3[f'{m}_uk_pct'], 1)} % (95 % interval "
-                       f"{_fmt(h3[f'{m}_uk_pct_low'], 1)} % to {_fmt(h3[f'{m}_uk_pct_high'], 1)} %)."),
-             estimate=float(h3[f"{m}_uk_pct"]), ci_low=float(h3[f"{m}_uk_pct_low"]),
-             ci_high=float(h3[f"{m}_uk_pct_high"]), implied_effect=nan,
-             unit="% change in UK regional GDP per head at the OECD median of RAI fiscal autonomy",
+             headline=(f"Raising the UK's sub-national share of tax revenue to the OECD median "
+                       f"(+{_fmt(100 * h3[f'{t}_uk_gap'], 1)} points) goes with a change in its regional GDP per "
+                       f"head of between {_fmt(h3[f'{t}_uk_pct_low'], 1)} % and +{_fmt(h3[f'{t}_uk_pct_high'], 1)} % "
+                       f"(central estimate {_fmt(h3[f'{t}_uk_pct'], 1)} %)."),
+             estimate=float(h3[f"{t}_uk_pct"]), ci_low=float(h3[f"{t}_uk_pct_low"]),
+             ci_high=float(h3[f"{t}_uk_pct_high"]), implied_effect=nan,
+             unit="% change in UK regional GDP per head, tax share raised to the OECD median",
              wb_p=float(nums["h3_p"]), ri_p=nan),
         dict(hypothesis="H4", claim_part="More local fiscal autonomy narrows regional gaps", verdict=v["h4"],
-             headline=(f"One more point of regional fiscal autonomy goes with a change of {_fmt(nums['h4_coef'], 3)} "
-                       f"in the coefficient of variation of regional GDP per head (95 % interval "
-                       f"{_fmt(nums['h4_lo'], 3)} to {_fmt(nums['h4_hi'], 3)}; negative = narrower gaps)."),
-             estimate=float(nums["h4_coef"]), ci_low=float(nums["h4_lo"]), ci_high=float(nums["h4_hi"]),
-             implied_effect=nan, unit="change in the coefficient of variation per RAI point",
+             headline=(f"The same change goes with a change in the UK's regional gap (coefficient of variation "
+                       f"of GDP per head) of between {_fmt(cv_lo, 1)} % and +{_fmt(cv_hi, 1)} % of its current "
+                       f"size (central estimate {_fmt(h4[f'{t}_uk_pct'], 1)} %; negative = narrower)."),
+             estimate=float(h4[f"{t}_uk_pct"]), ci_low=cv_lo, ci_high=cv_hi,
+             implied_effect=nan, unit="% change in the UK's regional gap (CV), tax share raised to the OECD median",
              wb_p=float(nums["h4_p"]), ri_p=nan),
         dict(hypothesis="H5", claim_part="Second-tier cities do better with more fiscal autonomy", verdict=v["h5"],
              headline=(f"The UK's second-tier metros produce {_fmt(nums['h5_uk_st'], 1)} % of national GDP per "
@@ -195,9 +199,20 @@ def frame_from_current_verdict(nums: dict, h3: dict, h6: dict) -> pd.DataFrame:
                        f"data; Greater Manchester was {_fmt(nums['h6_manchester_gap'], 1)} % above its synthetic "
                        f"control five years after its 2014 deal, short of the "
                        f"{_fmt(nums['h6_manchester_required'], 1)} % the claim implies."),
-             estimate=float(nums["h6_effect"]), ci_low=float(nums["h6_lo"]), ci_high=float(nums["h6_hi"]),
-             implied_effect=float(nums["h6_required"]),
-             unit="percentage points of lagging regions' gap closed five years after a reform",
+             estimate=float(nums["h6_manchester_gap"]), ci_low=nan, ci_high=nan,
+             implied_effect=float(nums["h6_manchester_required"]),
+             unit="% above synthetic control, Greater Manchester five years after its 2014 deal",
              wb_p=nan, ri_p=float(nums["h6_manchester_p"])),
     ]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def current_frame() -> pd.DataFrame:
+    """TEMPORARY: today's verdict inputs (as the verdict chapter computes them) through
+    `frame_from_current_verdict`. After the verdict rewrite: `verdict.scorecard_frame()`."""
+    curve = robustness.curve()
+    prod = robustness.shares(curve, ("region", "cross-section"), "wild_bootstrap")
+    disp = robustness.shares(curve, "country", "wild_bootstrap")
+    h3, h4 = regions.headline(), country_disparity.headline()
+    _, nums = verdict.scorecard(uk_context.headline(), h3, h4, cities.headline(), timing.headline(), prod, disp)
+    return frame_from_current_verdict(nums, h3, h4)
