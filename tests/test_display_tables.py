@@ -53,3 +53,9 @@ def test_wide_tables_fold_and_empty_tables_fail():
     assert markup.startswith("<details") and "fb-table-scroll" in markup
     with pytest.raises(ValueError, match="empty"):
         display_table(pd.DataFrame())
+
+
+def test_named_index_becomes_a_column():
+    frame = pd.DataFrame({"version": ["1.0"]}, index=pd.Index(["altair"], name="package"))
+    markup = display_table(frame).html
+    assert _cells(markup) == ["altair", "1.0"] and "<th scope=\"col\">Package</th>" in markup

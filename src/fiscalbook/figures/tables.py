@@ -5,7 +5,7 @@
 * at most three decimals (fewer for large numbers), no "-0.000", no scientific notation;
   p-value columns show three decimals and "< 0.001" below that,
 * human headers (snake_case names looked up in HEADERS or spelled out),
-* no index column, numbers right-aligned,
+* no index column (a named index becomes an ordinary first column), numbers right-aligned,
 * wide tables in a collapsible box that scrolls sideways and says so.
 """
 
@@ -34,6 +34,9 @@ HEADERS = {
     "sha256": "SHA-256", "bytes": "Size (bytes)", "producer": "Producer", "file": "File",
     "title": "Title", "licence": "Licence", "id": "Catalog id", "measure": "Measure",
     "estimate": "Estimate", "implied_effect": "Claim-implied effect", "unit": "Unit",
+    "wb_low": "Wild-bootstrap 95 % low", "wb_high": "Wild-bootstrap 95 % high",
+    "boot_low": "Bootstrap 95 % low", "boot_high": "Bootstrap 95 % high",
+    "n_changed": "Countries whose measure changed", "years": "Years", "error": "Note",
 }
 # Abbreviations kept in capitals when a header is spelled out from snake_case.
 _UPPER = {"uk", "gdp", "gva", "oecd", "rai", "lai", "imf", "cv", "sd", "se", "ci", "tl2", "tl3",
@@ -69,8 +72,9 @@ def _decimals_for(values: pd.Series) -> int:
     return MAX_DECIMALS
 
 
-def format_column(values: pd.Series, name="") -> list[str]:
-    """Strings for one column, by the rules in the module docstring."""
+def format_column(values: pd.Series, name="", decimals: int | None = None) -> list[str]:
+    """Strings for one column, by the rules in the module docstring; `decimals` (at most
+    MAX_DECIMALS) fixes the decimals of non-integer, non-p-value columns."""
     if pd.api.types.is_bool_dtype(values):
         return ["yes" if v else "no" for v in values]
     if not pd.api.types.is_numeric_dtype(values):
@@ -84,7 +88,7 @@ def format_column(values: pd.Series, name="") -> list[str]:
     if len(finite) and np.all(finite == np.round(finite)):
         sep = "" if year_like or float(np.abs(finite).max()) < 10_000 else ","
         return ["–" if not math.isfinite(v) else format(int(v), sep) for v in num]
-    d = _decimals_for(num)
+    d = _decimals_for(num) if decimals is None else min(int(decimals), MAX_DECIMALS)
     out = []
     for v in num:
         if not math.isfinite(v):
@@ -111,17 +115,21 @@ class DisplayTable:
 
 
 def display_table(frame: pd.DataFrame, caption: str | None = None, headers: dict | None = None,
-                  wide: bool | None = None, summary: str | None = None) -> DisplayTable:
+                  wide: bool | None = None, summary: str | None = None,
+                  decimals: int | None = None) -> DisplayTable:
     """`frame` as a readable HTML table (see module docstring). `headers` overrides the
     header of named columns. `wide` (default: more than 6 columns, or any cell longer than
     60 characters) folds the table into a box that opens on click and scrolls sideways;
     `summary` is the box's label."""
     if frame.empty:
         raise ValueError("nothing to display: the table is empty")
-    data = frame.reset_index(drop=True)
+    # A named index is data (e.g. "package"): it becomes the first column; an unnamed
+    # (range) index is pandas bookkeeping and is dropped.
+    named = any(n is not None for n in frame.index.names)
+    data = frame.reset_index() if named else frame.reset_index(drop=True)
     headers = {**(headers or {})}
     cols = list(data.columns)
-    formatted = {c: format_column(data[c], c) for c in cols}
+    formatted = {c: format_column(data[c], c, decimals) for c in cols}
     numeric = {c: pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c]) for c in cols}
     longest = max((len(s) for c in cols for s in formatted[c]), default=0)
     if wide is None:
