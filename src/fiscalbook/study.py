@@ -8,3 +8,18 @@ from __future__ import annotations
 SEED = 20220202  # the date of the Levelling Up White Paper; seeds every random draw
 BOOT_DRAWS = 999  # wild cluster bootstrap draws for chapter headlines
 RI_DRAWS = 999  # randomisation-inference reassignments for headlines
+
+# Short, unambiguous measure names for chart axes, legends and menus (full definitions:
+# fiscalbook.autonomy.MEASURES). Each fits a 180 px label and no two share a prefix that
+# a label limit could cut them down to.
+MEASURES = {
+    "rai_fiscal_autonomy": "RAI fiscal autonomy",
+    "rai_self_rule": "RAI self-rule",
+    "rai": "RAI (total)",
+    "imf_tax_share": "Tax share (IMF)",
+    "imf_own_revenue_share": "Own-revenue share (IMF)",
+    "imf_own_spending_share": "Own-spending share (IMF)",
+    "imf_vfi": "Vertical fiscal imbalance (IMF)",
+    "imf_transfer_dependence": "Transfer dependence (IMF)",
+    "lai": "Local Autonomy Index",
+}

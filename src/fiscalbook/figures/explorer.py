@@ -10,12 +10,13 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .. import charts, country_disparity, panels, regions
+from .. import charts, country_disparity, panels, regions, study
 from ..analyses import whatif
 from ..countries import OECD_MEMBERS, name
 
-MEASURE_LABELS = {"rai_fiscal_autonomy": "RAI fiscal autonomy (0–4)",
-                  "imf_tax_share": "Sub-national share of tax revenue (IMF, 0–1)"}
+# menu labels: the registry's short names with the scale
+MEASURE_LABELS = {"rai_fiscal_autonomy": f"{study.MEASURES['rai_fiscal_autonomy']} (0–4)",
+                  "imf_tax_share": f"Sub-national {study.MEASURES['imf_tax_share'].lower()} (0–1)"}
 
 
 def explorer_chart(frame: pd.DataFrame, width: int = 460) -> alt.Chart:
