@@ -280,9 +280,10 @@ def test_facet_check_catches_panels_that_repeat_each_other(tmp_path, chromium):
 
 @pytest.mark.browser
 def test_overflow_check_catches_wide_charts_and_tables(tmp_path, chromium):
-    # a chart as Vega-Embed leaves it (an SVG with a viewBox in div.vega-embed), 2,000 px wide
-    chart = ('<div class="vega-embed"><svg width="2000" height="60" viewBox="0 0 2000 60" aria-label="wide">'
-             '<rect width="2000" height="60"/></svg></div>')
+    # a chart as Vega-Embed leaves it (svg.marks with a viewBox in div.chart-wrapper), 2,000 px wide
+    chart = ('<div class="vega-embed" style="display:flex"><div class="chart-wrapper">'
+             '<svg class="marks" width="2000" height="60" viewBox="0 0 2000 60" aria-label="wide">'
+             '<rect width="2000" height="60"/></svg></div></div>')
     table = "<table><tr>" + "<td>cell&nbsp;with&nbsp;a&nbsp;long&nbsp;text</td>" * 30 + "</tr></table>"
     boxed = f'<div style="overflow-x:auto">{table}</div>'
     # without the book's CSS the chart overflows; with it, the chart scales to the column

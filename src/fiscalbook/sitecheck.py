@@ -407,7 +407,7 @@ _OVERFLOW_JS = """(tol) => {
     return null;
   };
   const out = [];
-  const els = Array.from(document.querySelectorAll('.vega-embed > svg, .vega-embed > canvas, .vega-embed > .vega-bindings, table'));
+  const els = Array.from(document.querySelectorAll('.vega-embed svg.marks, .vega-embed canvas.marks, .vega-embed .vega-bindings, table'));
   for (const el of els) {
     if (el.closest('.bd-sidebar-primary, .bd-sidebar-secondary, header, footer')) continue;
     const box = (el.tagName === 'TABLE' && scrollBox(el)) || el;

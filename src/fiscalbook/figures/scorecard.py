@@ -162,14 +162,14 @@ def frame_from_current_verdict(nums: dict, h3: dict, h4: dict) -> pd.DataFrame:
              headline=(f"The UK is in the most centralised quarter of OECD countries on {nums['h1_k']} of "
                        f"{nums['h1_m']} measures (ranks {nums['h1_rank_best']} to {nums['h1_rank_worst']}, "
                        f"1 = most centralised)."),
-             estimate=float(nums["h1_share"]), ci_low=nan, ci_high=nan, implied_effect=100 * 2 / 3,
-             unit="% of measures with the UK in the most centralised quarter (diamond: the two thirds the rule asks for)", wb_p=nan, ri_p=nan),
+             estimate=float(nums["h1_share"]), ci_low=nan, ci_high=nan, implied_effect=nan,
+             unit="% of measures with the UK in the most centralised quarter", wb_p=nan, ri_p=nan),
         dict(hypothesis="H2", claim_part="The UK's regional gaps are unusually wide", verdict=v["h2"],
              headline=(f"The UK's regional gaps are above the OECD median on {nums['h2_above_median']} of "
                        f"{nums['h2_m']} ways of measuring them, but in the most unequal quarter on only "
                        f"{nums['h2_k']}."),
-             estimate=float(nums["h2_share"]), ci_low=nan, ci_high=nan, implied_effect=100 * 2 / 3,
-             unit="% of index variants with the UK in the most unequal quarter (diamond: the two thirds the rule asks for)", wb_p=nan, ri_p=nan),
+             estimate=float(nums["h2_share"]), ci_low=nan, ci_high=nan, implied_effect=nan,
+             unit="% of index variants with the UK in the most unequal quarter", wb_p=nan, ri_p=nan),
         dict(hypothesis="H3", claim_part="More local fiscal autonomy raises regional productivity", verdict=v["h3"],
              headline=(f"Raising the UK's sub-national share of tax revenue to the OECD median "
                        f"(+{_fmt(100 * h3[f'{t}_uk_gap'], 1)} points) goes with a change in its regional GDP per "
