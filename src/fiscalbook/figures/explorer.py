@@ -16,7 +16,8 @@ from ..countries import OECD_MEMBERS, name
 
 # menu labels: the registry's short names with the scale
 MEASURE_LABELS = {"rai_fiscal_autonomy": f"{study.MEASURES['rai_fiscal_autonomy']} (0–4)",
-                  "imf_tax_share": f"Sub-national {study.MEASURES['imf_tax_share'].lower()} (0–1)"}
+                  "imf_tax_share": f"Sub-national {study.MEASURES['imf_tax_share'][:1].lower()}"
+                                   f"{study.MEASURES['imf_tax_share'][1:-1]}, 0–1)"}
 
 
 def explorer_chart(frame: pd.DataFrame, width: int = 460) -> alt.Chart:

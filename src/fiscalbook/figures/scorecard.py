@@ -95,7 +95,7 @@ class Scorecard:
         return scorecard_html(self.frame)
 
 
-def scorecard_chart(frame: pd.DataFrame, width: int = 520) -> alt.FacetChart:
+def scorecard_chart(frame: pd.DataFrame, width: int = 400) -> alt.FacetChart:
     """One panel per hypothesis with its own scale: the estimate (dot, coloured by verdict)
     and its 95 % interval (bar), the effect the claim implies (open diamond) and zero."""
     data = check_frame(frame).copy()
