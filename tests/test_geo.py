@@ -104,3 +104,12 @@ def test_uk_map_carries_every_year_once_per_region():
     assert {f["properties"]["core_city_label"] for f in feats} == {"Leeds", "—"}
     with pytest.raises(ValueError, match="not in the data"):
         maps.uk_productivity_map(pd.DataFrame(rows), 1999)
+
+
+def test_book_renderer_keeps_map_geometry():
+    """shrink_spec drops columns a spec never names; a geoshape uses `geometry` implicitly."""
+    frame = pd.DataFrame({"nuts_id": ["A"], "name": ["A"], "geometry": [shapely.box(0, 0, 1, 1)],
+                          "iso3": ["GBR"], "per_worker": [1.0], "rel_country": [100.0]})
+    spec = charts.shrink_spec(maps.europe_per_worker_map(frame, 2019).to_dict())
+    feats = spec["data"]["values"]
+    assert feats[0]["geometry"]["type"] == "Polygon" and feats[0]["properties"]["rel_country"] == 100.0

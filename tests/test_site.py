@@ -279,6 +279,27 @@ def test_facet_check_catches_panels_that_repeat_each_other(tmp_path, chromium):
 
 
 @pytest.mark.browser
+def test_empty_chart_check_catches_a_map_without_geometry(tmp_path, chromium):
+    import altair as alt
+
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]]]}
+    def geo_chart(with_geometry: bool, title: str):
+        feat = {"type": "Feature", "properties": {"v": 1.0}}
+        if with_geometry:
+            feat["geometry"] = square
+        return charts.describe(alt.Chart(alt.Data(values=[feat])).mark_geoshape().encode(
+            tooltip=[alt.Tooltip("properties.v:Q", title="v")]).properties(title=title, width=200, height=200), "m")
+    name = _page_with(tmp_path, "m.html", _chart_html(geo_chart(True, "drawn")) + _chart_html(geo_chart(False, "lost")))
+    with sitecheck.serve(tmp_path) as base:
+        page = chromium.new_page()
+        page.add_init_script(sitecheck.CAPTURE_VIEWS_JS)
+        sitecheck.visit(page, base + name)
+        empty = [e["title"] for e in sitecheck.empty_charts(page)]
+        page.close()
+    assert empty == ["lost"]
+
+
+@pytest.mark.browser
 def test_overflow_check_catches_wide_charts_and_tables(tmp_path, chromium):
     # a chart as Vega-Embed leaves it (svg.marks with a viewBox in div.chart-wrapper), 2,000 px wide
     chart = ('<div class="vega-embed" style="display:flex"><div class="chart-wrapper">'
@@ -309,8 +330,8 @@ VIEWPORTS = {"desktop": 1400, "phone": 390}
 @pytest.mark.book
 @pytest.mark.browser
 def test_facets_differ_and_nothing_overflows(built_site, chromium):
-    """Every faceted chart draws different data in each panel; no chart or table is wider
-    than the content column at desktop and phone widths."""
+    """Every chart draws something; every faceted chart draws different data in each panel;
+    no chart or table is wider than the content column at desktop and phone widths."""
     failures, n_facets = {}, 0
     with sitecheck.serve(built_site) as base:
         for label, width in VIEWPORTS.items():
@@ -321,6 +342,9 @@ def test_facets_differ_and_nothing_overflows(built_site, chromium):
                 page = context.new_page()
                 sitecheck.visit(page, base + rel)
                 if label == "desktop":
+                    empty = sitecheck.empty_charts(page)
+                    if empty:
+                        failures[f"{rel} (charts that draw nothing)"] = empty
                     panels = sitecheck.facet_panels(page)
                     n_facets += len(panels)
                     same = sitecheck.identical_facets(page)

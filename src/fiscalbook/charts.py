@@ -125,6 +125,8 @@ def shrink_spec(spec: dict, digits: int = SIGNIFICANT_DIGITS) -> dict:
     def shrink_rows(rows):
         if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
             return rows
+        if rows[0].get("type") == "Feature":
+            return rows  # GeoJSON: geometry is used implicitly (never named); sized by fiscalbook.geo
         cols = set().union(*(r.keys() for r in rows if isinstance(r, dict)))
         keep = cols if keep_all else {c for c in cols if c in text}
         return [{k: (round_sig(v, digits) if isinstance(v, float) else v)

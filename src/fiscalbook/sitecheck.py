@@ -431,3 +431,34 @@ def overflowing(page, tolerance_px: int = 2) -> list[dict]:
     """Charts and tables wider than the content column (a table inside a box that scrolls
     sideways counts as that box), and a page that scrolls sideways."""
     return page.evaluate(_OVERFLOW_JS, tolerance_px)
+
+
+# Charts whose data marks draw nothing visible (e.g. a map whose geometry was lost):
+# every mark item outside axes, legends and titles has empty bounds.
+_EMPTY_JS = """() => {
+  const out = [];
+  (window.__fbViews || []).forEach((v, i) => {
+    let drawn = 0, items = 0;
+    const walk = (mark) => {
+      const role = mark.role || '';
+      if (/axis|legend|title/.test(role)) return;
+      for (const it of (mark.items || [])) {
+        if (mark.marktype === 'group') { for (const c of (it.items || [])) walk(c); continue; }
+        items += 1;
+        const b = it.bounds;
+        if (b && isFinite(b.x1) && isFinite(b.x2) && (b.x2 - b.x1) + (b.y2 - b.y1) > 0) drawn += 1;
+      }
+    };
+    walk(v.view.scenegraph().root);
+    if (drawn === 0) {
+      const t = v.spec && v.spec.title;
+      out.push({chart: i + 1, title: String((t && (t.text || t)) || '(untitled)'), items});
+    }
+  });
+  return out;
+}"""
+
+
+def empty_charts(page) -> list[dict]:
+    """Charts (captured with CAPTURE_VIEWS_JS) whose data marks draw nothing."""
+    return page.evaluate(_EMPTY_JS)
