@@ -104,7 +104,7 @@ def scorecard_chart(frame: pd.DataFrame, width: int = 400) -> alt.FacetChart:
     for c in ("ci_low", "ci_high", "implied_effect", "estimate"):
         data[c] = pd.to_numeric(data[c], errors="coerce")
     colour = alt.Color("verdict:N", title="Verdict", scale=alt.Scale(domain=VERDICTS, range=VERDICT_COLOURS),
-                       legend=alt.Legend(orient="top", direction="horizontal", columns=3, labelLimit=160))
+                       legend=alt.Legend(orient="top", direction="horizontal", columns=2, labelLimit=160))
     tooltip = [alt.Tooltip("hypothesis:N", title="Part"), alt.Tooltip("claim_part:N", title="Claim"),
                alt.Tooltip("verdict:N", title="Verdict"),
                alt.Tooltip("estimate:Q", title="Estimate", format=".2f"),
@@ -133,9 +133,10 @@ def scorecard_chart(frame: pd.DataFrame, width: int = 400) -> alt.FacetChart:
                                       labelFontWeight="bold", labelLimit=width, labelPadding=18)),
         data=data,
     ).resolve_scale(x="independent").properties(
-        title=alt.Title("The scorecard: each part of the claim, its estimate and what the claim implies",
-                        subtitle=["Dot: estimate; bar: 95 % interval; open diamond: the size the claim implies; "
-                                  "dashed line: zero.", "Each panel has its own scale and unit."]),
+        title=alt.Title("Each part of the claim: estimate and interval",
+                        subtitle=["Dot: estimate; bar: 95 % interval; dashed line: zero;",
+                                  "open diamond: the size the claim implies.",
+                                  "Each panel has its own scale and unit."]),
     )
     return charts.describe(chart, (
         "One panel per part of the Core Cities claim (H1 to H6), each on its own scale: the estimate, "
