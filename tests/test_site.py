@@ -231,6 +231,136 @@ def chromium():
         yield b
 
 
+def _facet_chart(restate: bool):
+    """Two-panel facet; `restate` reproduces the bug (inner layer carries the data)."""
+    import altair as alt
+    import pandas as pd
+
+    df = pd.DataFrame({"term": ["a", "a", "b", "b"], "spec": ["x", "y", "x", "y"], "coef": [1.0, 2.0, -1.0, -3.0]})
+    inner = alt.Chart(df) if restate else alt.Chart()
+    layer = alt.layer(inner.mark_point().encode(x=alt.X("coef:Q", title="Coef (units)"), y=alt.Y("spec:N", title=None),
+                                                tooltip=["coef:Q"]))
+    return layer.facet(row="term:N", data=df).properties(title=f"restate={restate}", description="d")
+
+
+def _page_with(tmp_path, name, charts_html: str, body_style: str = "") -> str:
+    import shutil
+
+    vendor = ROOT / "_static" / "vendor" / "vega-bundle.js"
+    if not vendor.is_file():
+        pytest.fail("run scripts/vendor_assets.py first (the Vega bundle is missing)")
+    shutil.copy(vendor, tmp_path / "vega-bundle.js")
+    (tmp_path / name).write_text(
+        '<!doctype html><html><head><meta name="viewport" content="width=device-width">'
+        '<script src="vega-bundle.js"></script><link rel="stylesheet" href="site.css"></head>'
+        f'<body style="margin:0"><main style="{body_style}"><article class="bd-article">{charts_html}</article></main>'
+        '</body></html>', encoding="utf-8")
+    shutil.copy(ROOT / "_static" / "fiscalbook.css", tmp_path / "site.css")
+    return name
+
+
+def _chart_html(chart) -> str:
+    import altair as alt
+
+    charts.enable()
+    return alt.renderers.get()(chart.to_dict())["text/html"]
+
+
+@pytest.mark.browser
+def test_facet_check_catches_panels_that_repeat_each_other(tmp_path, chromium):
+    name = _page_with(tmp_path, "f.html", _chart_html(_facet_chart(True)) + _chart_html(_facet_chart(False)))
+    with sitecheck.serve(tmp_path) as base:
+        page = chromium.new_page()
+        page.add_init_script(sitecheck.CAPTURE_VIEWS_JS)
+        rec = sitecheck.visit(page, base + name)
+        assert rec["rendered"] == 2, rec
+        panels = {r["title"]: r for r in sitecheck.facet_panels(page)}
+        page.close()
+    assert panels["restate=True"]["cells"] == 2 and panels["restate=True"]["distinct"] == 1
+    assert panels["restate=False"]["distinct"] == 2
+
+
+@pytest.mark.browser
+def test_empty_chart_check_catches_a_map_without_geometry(tmp_path, chromium):
+    import altair as alt
+
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]]]}
+    def geo_chart(with_geometry: bool, title: str):
+        feat = {"type": "Feature", "properties": {"v": 1.0}}
+        if with_geometry:
+            feat["geometry"] = square
+        return charts.describe(alt.Chart(alt.Data(values=[feat])).mark_geoshape().encode(
+            tooltip=[alt.Tooltip("properties.v:Q", title="v")]).properties(title=title, width=200, height=200), "m")
+    name = _page_with(tmp_path, "m.html", _chart_html(geo_chart(True, "drawn")) + _chart_html(geo_chart(False, "lost")))
+    with sitecheck.serve(tmp_path) as base:
+        page = chromium.new_page()
+        page.add_init_script(sitecheck.CAPTURE_VIEWS_JS)
+        sitecheck.visit(page, base + name)
+        empty = [e["title"] for e in sitecheck.empty_charts(page)]
+        page.close()
+    assert empty == ["lost"]
+
+
+@pytest.mark.browser
+def test_overflow_check_catches_wide_charts_and_tables(tmp_path, chromium):
+    # a chart as Vega-Embed leaves it (svg.marks with a viewBox in div.chart-wrapper), 2,000 px wide
+    chart = ('<div class="vega-embed" style="display:flex"><div class="chart-wrapper">'
+             '<svg class="marks" width="2000" height="60" viewBox="0 0 2000 60" aria-label="wide">'
+             '<rect width="2000" height="60"/></svg></div></div>')
+    table = "<table><tr>" + "<td>cell&nbsp;with&nbsp;a&nbsp;long&nbsp;text</td>" * 30 + "</tr></table>"
+    boxed = f'<div style="overflow-x:auto">{table}</div>'
+    # without the book's CSS the chart overflows; with it, the chart scales to the column
+    bare = _page_with(tmp_path, "bare.html", chart + table)
+    (tmp_path / "bare.html").write_text((tmp_path / "bare.html").read_text().replace('href="site.css"', 'href="none.css"'))
+    styled = _page_with(tmp_path, "styled.html", chart + boxed)
+    with sitecheck.serve(tmp_path) as base:
+        for width in (1400, 390):
+            page = chromium.new_page(viewport={"width": width, "height": 900})
+            sitecheck.visit(page, base + bare)
+            found = {f["what"] for f in sitecheck.overflowing(page)}
+            assert {"chart", "table", "page"} <= found, (width, found)
+            page.close()
+            page = chromium.new_page(viewport={"width": width, "height": 900})
+            sitecheck.visit(page, base + styled)
+            assert sitecheck.overflowing(page) == [], width
+            page.close()
+
+
+VIEWPORTS = {"desktop": 1400, "phone": 390}
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_facets_differ_and_nothing_overflows(built_site, chromium):
+    """Every chart draws something; every faceted chart draws different data in each panel;
+    no chart or table is wider than the content column at desktop and phone widths."""
+    failures, n_facets = {}, 0
+    with sitecheck.serve(built_site) as base:
+        for label, width in VIEWPORTS.items():
+            context = chromium.new_context(viewport={"width": width, "height": 900})
+            context.add_init_script(sitecheck.CAPTURE_VIEWS_JS)
+            for path in _pages(built_site):
+                rel = path.relative_to(built_site).as_posix()
+                page = context.new_page()
+                sitecheck.visit(page, base + rel)
+                if label == "desktop":
+                    empty = sitecheck.empty_charts(page)
+                    if empty:
+                        failures[f"{rel} (charts that draw nothing)"] = empty
+                    panels = sitecheck.facet_panels(page)
+                    n_facets += len(panels)
+                    same = sitecheck.identical_facets(page)
+                    if same:
+                        failures[f"{rel} (facets)"] = same
+                wide = sitecheck.overflowing(page)
+                if wide:
+                    failures[f"{rel} at {width} px"] = wide
+                page.close()
+            context.close()
+    assert n_facets > 0, "no faceted chart found: the facet check would prove nothing"
+    assert not failures, json.dumps(failures, indent=1)[:6000]
+
+
 @pytest.mark.book
 @pytest.mark.browser
 def test_pages_work_offline_in_chromium(built_site, chromium):

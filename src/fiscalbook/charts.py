@@ -34,6 +34,11 @@ PALETTE = [c for c in OKABE_ITO if c != UK_COLOUR]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 THEME_NAME = "fiscalbook"
+# The text column is about 780 px wide on a desktop; a chart's plot area plus its axis
+# labels should fit it. Wider charts are scaled down to the column by the site's CSS
+# (_static/fiscalbook.css), which keeps them whole but shrinks their text.
+MAX_CHART_WIDTH = 760
+DEFAULT_WIDTH = 520
 RENDERER_NAME = "fiscalbook"
 MAX_ROWS = 5000
 SIGNIFICANT_DIGITS = 6  # floats in inline chart data: 6 significant digits ...
@@ -57,11 +62,16 @@ def _theme() -> alt.theme.ThemeConfig:
     return {
         "config": {
             "font": FONT,
-            "view": {"continuousWidth": 560, "continuousHeight": 320, "stroke": None},
+            "view": {"continuousWidth": DEFAULT_WIDTH, "continuousHeight": 320, "stroke": None},
             "range": {"category": PALETTE},
             "axis": {"labelFontSize": 12, "titleFontSize": 13, "grid": True, "gridColor": "#e6e6e6"},
-            "legend": {"labelFontSize": 12, "titleFontSize": 13},
-            "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12, "subtitleColor": "#555"},
+            # Legends below the plot (not beside it, where they push a chart past the
+            # text column) in up to three columns, with room for full labels.
+            "legend": {"labelFontSize": 12, "titleFontSize": 13, "orient": "bottom", "columns": 3,
+                       "labelLimit": 240, "titleLimit": 480, "symbolLimit": 60},
+            "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12, "subtitleColor": "#555",
+                      "limit": MAX_CHART_WIDTH},
+            "header": {"labelLimit": 300, "titleLimit": MAX_CHART_WIDTH},
         }
     }
 
@@ -115,6 +125,8 @@ def shrink_spec(spec: dict, digits: int = SIGNIFICANT_DIGITS) -> dict:
     def shrink_rows(rows):
         if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
             return rows
+        if rows[0].get("type") == "Feature":
+            return rows  # GeoJSON: geometry is used implicitly (never named); sized by fiscalbook.geo
         cols = set().union(*(r.keys() for r in rows if isinstance(r, dict)))
         keep = cols if keep_all else {c for c in cols if c in text}
         return [{k: (round_sig(v, digits) if isinstance(v, float) else v)

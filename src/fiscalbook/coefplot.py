@@ -47,7 +47,7 @@ def estimates_frame(estimates: Mapping[str, Estimate | Sequence[Estimate]],
 
 def coef_chart(frame: pd.DataFrame, title: str, x_title: str, description: str,
                y_title: str = "Specification", subtitle: str | None = None,
-               facet_term: bool = False, width: int = 480) -> alt.Chart:
+               facet_term: bool = False, width: int = 400) -> alt.Chart:
     """Point + CI rule per row of ``estimates_frame``; ``facet_term`` makes one panel per term.
 
     Rows keep their order top to bottom. When several inference methods appear for the same
@@ -65,7 +65,7 @@ def coef_chart(frame: pd.DataFrame, title: str, x_title: str, description: str,
     domain = methods + (["UK"] if data["highlight"].any() else [])
     rng = charts.PALETTE[: len(methods)] + ([charts.UK_COLOUR] if data["highlight"].any() else [])
     spec_order = list(dict.fromkeys(data["spec"]))
-    y = alt.Y("spec:N", sort=spec_order, title=y_title, axis=alt.Axis(labelLimit=360))
+    y = alt.Y("spec:N", sort=spec_order, title=y_title, axis=alt.Axis(labelLimit=240))
     colour = alt.Color("colour_key:N", scale=alt.Scale(domain=domain, range=rng),
                        title="Inference")
     offset = alt.YOffset("method:N", sort=methods) if len(methods) > 1 else alt.Undefined
@@ -78,7 +78,9 @@ def coef_chart(frame: pd.DataFrame, title: str, x_title: str, description: str,
                alt.Tooltip("n_obs:Q", title="Observations"),
                alt.Tooltip("n_clusters:Q", title="Clusters"),
                alt.Tooltip("method:N", title="Inference")]
-    base = alt.Chart(data)
+    # In a facet, the layers must not restate the data: a layer with its own data is drawn
+    # whole in every panel (every panel then overlays every term). The facet carries it.
+    base = alt.Chart() if facet_term else alt.Chart(data)
     rule = base.mark_rule(strokeWidth=2).encode(
         x=alt.X("ci_low:Q", title=x_title, scale=alt.Scale(zero=True, nice=True, padding=12)),
         x2="ci_high:Q", y=y, yOffset=offset,
@@ -90,6 +92,9 @@ def coef_chart(frame: pd.DataFrame, title: str, x_title: str, description: str,
     layered = alt.layer(zero, rule, point).properties(width=width)
     title_obj = alt.Title(title, subtitle=subtitle) if subtitle else title
     if facet_term:
-        return layered.facet(row=alt.Row("term:N", title=None), data=data).properties(
+        return layered.facet(row=alt.Row("term:N", title=None, sort=list(dict.fromkeys(data["term"])),
+                                                header=alt.Header(labelAngle=0, labelOrient="top", labelAnchor="start",
+                                                                  labelFontWeight="bold", labelFontSize=13)),
+                                 data=data).properties(
             title=title_obj, description=description)
     return layered.properties(title=title_obj, description=description)

@@ -108,13 +108,14 @@ def chart(dataset_id: str, title: str, countries: frozenset[str] | None = None,
     n_countries = data["iso3"].nunique()
     base = alt.Chart(data).encode(
         y=alt.Y("country:N", sort="ascending", title="Country"),
-        x=alt.X("start:Q", title="Year", axis=alt.Axis(format="d"), scale=alt.Scale(zero=False)),
+        x=alt.X("start:Q", title="Year", axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False)),
         x2="end_edge:Q",
         tooltip=[alt.Tooltip("country:N", title="Country"), alt.Tooltip("start:Q", title="From", format="d"),
                  alt.Tooltip("end:Q", title="To", format="d"), alt.Tooltip("n:Q", title=what)],
     )
     bars = base.mark_bar(height={"band": 0.8}).encode(
-        color=alt.Color("n:Q", title=what.capitalize(), scale=alt.Scale(scheme="blues")),
+        color=alt.Color("n:Q", title=what[:1].upper() + what[1:], scale=alt.Scale(scheme="blues"),
+                        legend=alt.Legend(orient="bottom", titleLimit=480)),
         stroke=alt.condition("datum.is_uk", alt.value(charts.UK_COLOUR), alt.value(None)),
         strokeWidth=alt.condition("datum.is_uk", alt.value(2), alt.value(0)),
     )

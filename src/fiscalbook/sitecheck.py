@@ -311,3 +311,154 @@ def hover_tooltip(page, timeout_ms: int = 10000, tries: int = 25) -> str:
         except Exception as exc:  # noqa: BLE001 - try the next mark
             last_error = exc
     raise AssertionError(f"no tooltip after hovering {min(n, tries)} marks of the first chart: {last_error}")
+
+
+# ------------------------------------------------------- what the charts really draw
+
+# Vega-Embed does not keep its views anywhere a page can reach, so the checks wrap
+# window.vegaEmbed before any page script runs and keep each chart's view.
+CAPTURE_VIEWS_JS = """(() => {
+  window.__fbViews = [];
+  let wrapped;
+  Object.defineProperty(window, 'vegaEmbed', {
+    configurable: true,
+    get() { return wrapped; },
+    set(fn) {
+      const wrap = function(el, spec, opts) {
+        return fn(el, spec, opts).then(res => {
+          const node = typeof el === 'string' ? document.querySelector(el) : el;
+          window.__fbViews.push({el: node, view: res.view, spec: res.spec});
+          return res;
+        });
+      };
+      Object.assign(wrap, fn);
+      wrapped = wrap;
+    },
+  });
+})();"""
+
+# For every faceted chart (a Vega view with two or more facet cells), a signature of what
+# each cell draws: the data of every mark item inside it and where it sits. A facet whose
+# inner layers restate their data draws every datum in every cell: identical signatures.
+_FACET_CELLS_JS = """() => {
+  const strip = d => {
+    if (!d || typeof d !== 'object') return d;
+    const o = {};
+    for (const k of Object.keys(d).sort()) if (!k.startsWith('Symbol') && k !== '_vgsid_') o[k] = d[k];
+    return o;
+  };
+  const sig = item => {
+    const out = [];
+    const walk = (node) => {
+      for (const mark of (node.items || [])) {
+        if (mark.role === 'axis' || mark.role === 'legend' || mark.role === 'title'
+            || (mark.role || '').startsWith('axis') || (mark.role || '').startsWith('legend')) continue;
+        for (const it of (mark.items || [])) {
+          if (mark.marktype === 'group') { walk(it); continue; }
+          out.push(JSON.stringify([mark.name || mark.marktype, strip(it.datum),
+            Math.round(it.x || 0), Math.round(it.y || 0), Math.round(it.x2 || 0), Math.round(it.y2 || 0)]));
+        }
+      }
+    };
+    walk(item);
+    return out.sort().join('\\n');
+  };
+  const results = [];
+  (window.__fbViews || []).forEach((v, i) => {
+    const cells = [];
+    // the scenegraph alternates marks (with .marktype) and their items
+    const find = (mark) => {
+      if (mark.marktype !== 'group') return;
+      if (mark.role === 'scope' && /cell/.test(mark.name || '')) { cells.push(...mark.items); return; }
+      for (const it of (mark.items || [])) for (const child of (it.items || [])) find(child);
+    };
+    find(v.view.scenegraph().root);
+    if (cells.length < 2) return;
+    const title = (v.spec && v.spec.title) ? (v.spec.title.text || v.spec.title) : '(untitled)';
+    const sigs = cells.map(sig);
+    results.push({chart: i + 1, title: String(title), cells: cells.length,
+                  distinct: new Set(sigs).size, empty: sigs.filter(s => s === '').length});
+  });
+  return results;
+}"""
+
+
+def facet_panels(page) -> list[dict]:
+    """For each faceted chart on a loaded page (visited with CAPTURE_VIEWS_JS as an init
+    script): {chart, title, cells, distinct, empty}. A correct facet has distinct == cells."""
+    return page.evaluate(_FACET_CELLS_JS)
+
+
+def identical_facets(page) -> list[str]:
+    """Faceted charts whose panels do not all draw different data."""
+    return [f"chart {r['chart']} '{r['title']}': {r['cells']} panels, {r['distinct']} distinct"
+            for r in facet_panels(page) if r["distinct"] < r["cells"]]
+
+
+# Content column: sphinx-book-theme's article; elsewhere, the body.
+_OVERFLOW_JS = """(tol) => {
+  const col = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
+  const c = col.getBoundingClientRect();
+  const scrollBox = el => {
+    for (let a = el.parentElement; a && a !== col; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.overflowX === 'auto' || s.overflowX === 'scroll') return a;
+    }
+    return null;
+  };
+  const out = [];
+  const els = Array.from(document.querySelectorAll('.vega-embed svg.marks, .vega-embed canvas.marks, .vega-embed .vega-bindings, table'));
+  for (const el of els) {
+    if (el.closest('.bd-sidebar-primary, .bd-sidebar-secondary, header, footer')) continue;
+    const box = (el.tagName === 'TABLE' && scrollBox(el)) || el;
+    const r = box.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;  // hidden (e.g. a closed dropdown)
+    if (r.left < c.left - tol || r.right > c.right + tol) {
+      const t = el.matches('[aria-label]') ? el : el.querySelector('[aria-label]');
+      out.push({what: el.tagName === 'TABLE' ? 'table' : 'chart',
+                label: ((t && t.getAttribute('aria-label')) || el.id || el.className || '').slice(0, 80),
+                width: Math.round(r.width), column: Math.round(c.width)});
+    }
+  }
+  const page = document.documentElement;
+  if (page.scrollWidth > window.innerWidth + tol)
+    out.push({what: 'page', label: 'the page scrolls sideways', width: page.scrollWidth, column: window.innerWidth});
+  return out;
+}"""
+
+
+def overflowing(page, tolerance_px: int = 2) -> list[dict]:
+    """Charts and tables wider than the content column (a table inside a box that scrolls
+    sideways counts as that box), and a page that scrolls sideways."""
+    return page.evaluate(_OVERFLOW_JS, tolerance_px)
+
+
+# Charts whose data marks draw nothing visible (e.g. a map whose geometry was lost):
+# every mark item outside axes, legends and titles has empty bounds.
+_EMPTY_JS = """() => {
+  const out = [];
+  (window.__fbViews || []).forEach((v, i) => {
+    let drawn = 0, items = 0;
+    const walk = (mark) => {
+      const role = mark.role || '';
+      if (/axis|legend|title/.test(role)) return;
+      for (const it of (mark.items || [])) {
+        if (mark.marktype === 'group') { for (const c of (it.items || [])) walk(c); continue; }
+        items += 1;
+        const b = it.bounds;
+        if (b && isFinite(b.x1) && isFinite(b.x2) && (b.x2 - b.x1) + (b.y2 - b.y1) > 0) drawn += 1;
+      }
+    };
+    walk(v.view.scenegraph().root);
+    if (drawn === 0) {
+      const t = v.spec && v.spec.title;
+      out.push({chart: i + 1, title: String((t && (t.text || t)) || '(untitled)'), items});
+    }
+  });
+  return out;
+}"""
+
+
+def empty_charts(page) -> list[dict]:
+    """Charts (captured with CAPTURE_VIEWS_JS) whose data marks draw nothing."""
+    return page.evaluate(_EMPTY_JS)

@@ -11,3 +11,19 @@ RI_DRAWS = 999  # randomisation-inference reassignments for headlines
 ITL_YEARS = (2004, 2021)  # ONS GVA per hour worked by ITL region: the whole published span
 RI_CHECK_DRAWS = 199  # randomisation-inference draws for secondary checks (chapter run time)
 CONVERGENCE_YEARS = (2000, 2020)  # β-convergence window (Regional Outlook TL2/TL3 panels)
+
+
+# Short, unambiguous measure names for chart axes, legends and menus (full definitions:
+# fiscalbook.autonomy.MEASURES). Each fits a 180 px label and no two share a prefix that
+# a label limit could cut them down to.
+MEASURES = {
+    "rai_fiscal_autonomy": "RAI fiscal autonomy",
+    "rai_self_rule": "RAI self-rule",
+    "rai": "RAI (total)",
+    "imf_tax_share": "Tax share (IMF)",
+    "imf_own_revenue_share": "Own-revenue share (IMF)",
+    "imf_own_spending_share": "Own-spending share (IMF)",
+    "imf_vfi": "Vertical fiscal imbalance (IMF)",
+    "imf_transfer_dependence": "Transfer dependence (IMF)",
+    "lai": "Local Autonomy Index",
+}

@@ -273,3 +273,15 @@ def ons_productivity_wide(per: str = "hour") -> pd.DataFrame:
     year, gbp, gbp_smoothed, index_uk100, index_uk100_smoothed, cvm_index_2020_100, weight
     (hours worked per week / filled jobs)."""
     return _frozen(_ons_productivity_wide(per))
+
+@cache
+def _nuts(level: int):
+    return _reader("gisco").read_nuts(resolve(f"gisco_nuts{level}_2016"), level=level)
+
+
+def nuts_regions(level: int) -> pd.DataFrame:
+    """GISCO NUTS 2016 regions at level 1 or 2: nuts_id, level, country, name, geometry
+    (shapely, WGS84, full 1:1 million detail; simplify with fiscalbook.geo before drawing)."""
+    if level not in (1, 2):
+        raise ValueError("the catalog holds NUTS levels 1 and 2 only")
+    return _frozen(_nuts(level))
