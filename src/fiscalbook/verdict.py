@@ -359,9 +359,10 @@ def decide_h6(inp: dict, source: str = "uk", implied_factor: float = 1.0, horizo
     """'Quickly', measured where it happened: the UK deals' staggered DiD at +5 (RI interval)
     against half the combined authorities' GVA-per-hour gap within a parliament; the OECD
     reform event study when the UK design is untestable or when asked (`source='oecd'`)."""
-    dev, h6 = inp["dev"], inp["h6"]
-    share = h6_corroboration(dev, h6)["share_sig_for"]
+    h6 = inp["h6"]
     if source == "uk":
+        dev = inp["dev"]
+        share = h6_corroboration(dev, h6)["share_sig_for"]
         if outcome == "job":
             key, lab = "job_e5", "GVA per filled job"
         elif horizon == 3:
@@ -577,5 +578,8 @@ def devolution_values(inp: dict) -> dict:
             "conv_uk_speed_hi")
     out = {f"dev_{k}": d[k] for k in keys}
     c = h6_corroboration(d, inp["h6"])
-    out.update(dev_n_for=c["n_for"], dev_n_designs=c["n"], h6_oecd_verdict=decide_h6(inp, source="oecd").verdict)
+    h6 = inp["h6"]
+    out.update(dev_n_for=c["n_for"], dev_n_designs=c["n"], h6_oecd_verdict=decide_h6(inp, source="oecd").verdict,
+               h6_oecd_e5=h6["fa_rel_e5"], h6_oecd_e5_lo=h6["fa_rel_e5_perm_lo"], h6_oecd_e5_hi=h6["fa_rel_e5_perm_hi"],
+               h6_oecd_p=h6["fa_rel_e5_p_perm"])
     return out
