@@ -212,3 +212,30 @@ def test_table_column_renames_terms_for_a_shared_row():
     assert set(col.bootstrap) == {"autonomy_x_lagging"}
     frame = regtable.table_frame([col], terms={"autonomy_x_lagging": "x"})
     assert ("Coefficients", "x — wild bootstrap p") in frame.index
+
+
+def _levels_world(seed: int = 3, G: int = 30, R: int = 8, beta: float = 0.8) -> pd.DataFrame:
+    """Countries whose autonomy raises every region's ln GDP per worker by `beta` per unit,
+    and so their national GDP per head too: a levels effect."""
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(0, 1, G)
+    rows = []
+    for g in range(G):
+        lvl = 10 + beta * a[g] + rng.normal(0, 0.05)
+        for r in range(R):
+            rows.append(dict(iso3=f"C{g:02d}", region=f"C{g:02d}{r}", imf_tax_share=a[g],
+                             log_gdp_per_worker=lvl + rng.normal(0, 0.1)))
+    d = pd.DataFrame(rows)
+    d["log_national_gdp_per_head"] = d.groupby("iso3")["log_gdp_per_worker"].transform("mean") - 0.4
+    return d
+
+
+def test_per_worker_fits_has_no_bad_control_by_default(monkeypatch):
+    """The main form recovers a levels effect of autonomy; the labelled alternative that
+    holds national GDP per head fixed absorbs it (the reason it is not the main form)."""
+    monkeypatch.setattr(regions, "per_worker_frame", lambda year, measures: _levels_world())
+    main = regions.per_worker_fits(2019, ("imf_tax_share",), B=199)["imf_tax_share"]
+    ctl = regions.per_worker_fits(2019, ("imf_tax_share",), B=199, control=True)["imf_tax_share"]
+    assert abs(main["est"].coef - 0.8) < 3 * main["est"].se and main["boot"].p < 0.05
+    assert abs(ctl["est"].coef) < 0.2 and "log_national_gdp_per_head" in ctl["fit"].coef.index
+    assert "log_national_gdp_per_head" not in main["fit"].coef.index

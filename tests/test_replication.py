@@ -41,7 +41,7 @@ def synthetic(seed=0, noise=0.01):
 def synthetic_results(monkeypatch):
     monkeypatch.setattr(replication, "_load", lambda: synthetic())
     replication.results.cache_clear()
-    yield replication.results(), replication.headline()
+    yield replication.results(), replication.headline(replication.results())
     replication.results.cache_clear()
 
 

@@ -432,14 +432,22 @@ def per_worker_frame(year: int = 2019, measures: Sequence[str] = MEASURES) -> pd
     return pw
 
 
-def per_worker_fits(year: int = 2019, measures: Sequence[str] = MEASURES, B: int = BOOT_B) -> dict:
+def per_worker_fits(year: int = 2019, measures: Sequence[str] = MEASURES, B: int = BOOT_B,
+                    control: bool = False) -> dict:
+    """Between countries: TL2 ln GDP per worker in `year` on the country's autonomy.
+
+    No control by default: national GDP per head is itself raised by any effect of autonomy
+    on regional productivity (a levels effect), so holding it fixed would absorb the effect
+    being tested (a bad control). `control=True` adds ln national GDP per head as the
+    labelled alternative ("among countries of similar income")."""
     d = per_worker_frame(year, measures)
+    regs = ["log_national_gdp_per_head"] if control else []
     out = {}
     for m in measures:
         try:
-            dd = d.dropna(subset=[m, "log_national_gdp_per_head"])
-            r = fit_fe(dd, "log_gdp_per_worker", [m, "log_national_gdp_per_head"], cluster="iso3")
-            b = boot_estimate(dd, "log_gdp_per_worker", [m, "log_national_gdp_per_head"], m, B=B)
+            dd = d.dropna(subset=[m, *regs])
+            r = fit_fe(dd, "log_gdp_per_worker", [m, *regs], cluster="iso3")
+            b = boot_estimate(dd, "log_gdp_per_worker", [m, *regs], m, B=B)
             out[m] = dict(fit=r, est=r.estimate(m), boot=b, n_countries=int(dd["iso3"].nunique()))
         except EstimationError as e:
             out[m] = dict(error=str(e))
@@ -568,7 +576,8 @@ def _est_values(prefix: str, r: dict) -> dict:
     return out
 
 
-def glue_values(rep: dict, regional: dict | None = None, per_worker: dict | None = None) -> dict:
+def glue_values(rep: dict, regional: dict | None = None, per_worker: dict | None = None,
+                per_worker_control: dict | None = None) -> dict:
     """Flat {key: number} of every estimate the chapter quotes (keys without the chapter
     prefix): <short>_<spec>_<stat> for each measure, the UK counterfactual, the regional
     RAI models and the per-worker check, and counts across measures."""
@@ -604,11 +613,11 @@ def glue_values(rep: dict, regional: dict | None = None, per_worker: dict | None
                 out.update(_est_values(f"rai_{name}", regional[name]))
         for k in ("n_country_years_varying", "n_countries_varying", "n_regions_changing", "n_obs"):
             out[f"rai_{k}"] = regional[k]
-    if per_worker:
+    for tag, pw in (("pw", per_worker), ("pw_ctl", per_worker_control)):
         for m, s in SHORT.items():
-            r = per_worker.get(m, {})
+            r = (pw or {}).get(m, {})
             if "est" in r:
-                out.update(_est_values(f"pw_{s}", r))
+                out.update(_est_values(f"{tag}_{s}", r))
     return out
 
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import estimation as est
+from .memo import disk_memo
 
 SEED = est.SEED
 # 17 clusters: all 2**17 Rademacher sign vectors are enumerated, so the bootstrap p-values
@@ -185,9 +186,20 @@ def table(res: Results | None = None, stat: str = "se"):
         table_id="rep-main-table")
 
 
-def headline() -> dict:
-    """Plain numbers for the chapter and the verdict (keys without the ``rep_`` prefix)."""
-    res = results()
+def headline(res: Results | None = None) -> dict:
+    """Plain numbers for the chapter and the verdict (keys without the ``rep_`` prefix).
+    Without `res`, memoised on disk so the verdict chapter reads what the replication
+    chapter computed; with `res` (e.g. synthetic results in tests), computed from it."""
+    return _numbers(res) if res is not None else dict(_headline())
+
+
+@cache
+@disk_memo
+def _headline() -> dict:
+    return _numbers(results())
+
+
+def _numbers(res: Results) -> dict:
     df = res.panel
     out: dict = {}
     out["n_countries"] = int(df["iso3"].nunique())

@@ -11,6 +11,7 @@ RI_DRAWS = 999  # randomisation-inference reassignments for headlines
 ITL_YEARS = (2004, 2021)  # ONS GVA per hour worked by ITL region: the whole published span
 RI_CHECK_DRAWS = 199  # randomisation-inference draws for secondary checks (chapter run time)
 CONVERGENCE_YEARS = (2000, 2020)  # β-convergence window (Regional Outlook TL2/TL3 panels)
+GAP_SHARE = 0.5  # "close the gaps", read leniently: the share of a gap the claim says would close
 
 
 # Short, unambiguous measure names for chart axes, legends and menus (full definitions:

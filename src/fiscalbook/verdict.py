@@ -31,9 +31,22 @@ measure closes half of the UK gap the hypothesis is about; `analyses.headlines`)
                    specification curve does not back it;
     cannot be tested  fewer than MIN_CHANGING countries change the measure, or no estimate.
 
-Speed (H6 "quickly") uses the same logic on the five-year effect of a reform against the
-effect needed to close half the lagging regions' gap in a parliament, and is "cannot be
-tested" with fewer than MIN_EVENTS reforming countries.
+Productivity comes first (issue 12): H2 is decided on GDP per worker, one measure per
+geography (unmerged TL3; TL2, where the upper/lower-half gap is one more variant), the UK
+counting as extreme on a geography when it is in the most unequal quarter on most of that
+geography's variants; GDP per head is the second measure (sensitivity). H3's headline is the
+lower half's ln GDP per worker and H4's the per-worker upper/lower-half log gap (country and
+year FE, 32 countries 2001–2020) on the IMF tax share; the implied effect closes half the
+UK's per-worker gap when its tax share moves to the OECD median. The GDP-per-head models are
+the second outcome.
+
+Speed (H6 "quickly") uses the same logic on the UK's own devolution deals: the staggered
+DiD's effect on log GVA per hour five years after a deal (randomisation-inference interval)
+against half the combined authorities' gap within a parliament; "cannot be tested" with
+fewer than MIN_EVENTS treated authorities (then the OECD reform event study is used, with
+the same minimum). A "supported" also needs the other designs (Scotland, Wales and Greater
+Manchester synthetic controls, the OECD reform event study, the convergence-speed slope) to
+back it in at least SPEC_SHARE of cases.
 
 Every hypothesis is decided by one function in DECIDERS taking the dict of inputs that
 `gather()` assembles; replacing H2's or H6's decider (e.g. with a productivity or
@@ -119,8 +132,11 @@ def gather() -> dict:
     from . import robustness, timing, uk_context
     from .analyses import headlines
 
+    from .analyses import devolution, productivity
+
     curve = robustness.curve()
     return dict(ctx=uk_context.headline(), h6=timing.headline(), effects=headlines.compute(),
+                prod=productivity.headline(), dev=devolution.headline(),
                 shares={"H3": robustness.shares(curve, ("region", "cross-section"), "wild_bootstrap"),
                         "H4": robustness.shares(curve, "country", "wild_bootstrap")})
 
@@ -178,13 +194,62 @@ def decide_h1(inp: dict) -> Row:
                estimate=k / m, unit="share of independent local-state measures in the most centralised quarter")
 
 
-def decide_h2(inp: dict) -> Row:
+H2_CLAIM = "The UK's regional productivity gaps are unusually wide"
+
+
+def h2_geography(prod: dict, level: str, peer: bool = False, gap: bool = True) -> dict:
+    """The UK's ranks on one geography's GDP-per-worker dispersion variants (index, weighting,
+    sample; at TL2 also the upper/lower-half gap unless `gap` is False): how many put it in
+    the most unequal quarter. `peer`: ranks among large high-income economies."""
+    suf = "_peer_rank" if peer else "_rank"
+    ranks = []
+    for k, r in prod.items():
+        if not (k.startswith(f"{level}_") and k.endswith(suf)) or (not peer and k.endswith("_peer_rank")):
+            continue
+        n = prod.get(k[: -len(suf)] + ("_peer_n" if peer else "_n"))
+        if n is not None:
+            ranks.append((int(r), int(n)))
+    if level == "tl2" and gap:
+        ranks.append((int(prod["gap_peer_rank" if peer else "gap_rank"]), int(prod["gap_peer_n" if peer else "gap_n"])))
+    if not ranks:
+        raise ValueError(f"no ranks for {level}")
+    k = sum(in_extreme_quarter(r, n) for r, n in ranks)
+    return {"k": k, "m": len(ranks), "extreme": k > len(ranks) / 2, "rank_min": min(r for r, _ in ranks),
+            "rank_max": max(r for r, _ in ranks), "n_max": max(n for _, n in ranks)}
+
+
+def h2_productivity(prod: dict, peer: bool = False, gap_as_measure: bool = False) -> dict:
+    """Productivity premise: one measure per geography (TL3, TL2), or the half gap as a third."""
+    geo = {"tl3": h2_geography(prod, "tl3", peer), "tl2": h2_geography(prod, "tl2", peer, gap=not gap_as_measure)}
+    if gap_as_measure:
+        r, n = (int(prod["gap_peer_rank"]), int(prod["gap_peer_n"])) if peer else (int(prod["gap_rank"]), int(prod["gap_n"]))
+        geo["gap"] = {"k": int(in_extreme_quarter(r, n)), "m": 1, "extreme": in_extreme_quarter(r, n),
+                      "rank_min": r, "rank_max": r, "n_max": n}
+    k = sum(g["extreme"] for g in geo.values())
+    return {"geo": geo, "k": k, "m": len(geo), "share": k / len(geo)}
+
+
+def decide_h2_gdp_per_head(inp: dict) -> Row:
     ctx = inp["ctx"]
     share = ctx["h2_n_top_quarter"] / ctx["h2_n_variants"]
-    return Row("H2", "The UK's regional productivity gaps are unusually wide", rank_verdict(share),
-               f"Most-unequal quarter on {ctx['h2_n_top_quarter']} of {ctx['h2_n_variants']} index variants "
+    return Row("H2", H2_CLAIM, rank_verdict(share),
+               f"GDP per head: most-unequal quarter on {ctx['h2_n_top_quarter']} of {ctx['h2_n_variants']} index variants "
                f"(ranks {ctx['h2_rank_min']}–{ctx['h2_rank_max']}); above the OECD median on {ctx['h2_n_above_median']}",
                estimate=share, unit="share of disparity variants in the most unequal quarter")
+
+
+def decide_h2(inp: dict, peer: bool = False, gap_as_measure: bool = False) -> Row:
+    """Productivity first: GDP per worker, one measure per geography; GDP per head second."""
+    pr, p = h2_productivity(inp["prod"], peer, gap_as_measure), inp["prod"]
+    t3, t2 = pr["geo"]["tl3"], pr["geo"]["tl2"]
+    second = decide_h2_gdp_per_head(inp).verdict
+    r3 = f"rank {t3['rank_min']}" if t3["rank_min"] == t3["rank_max"] else f"ranks {t3['rank_min']}–{t3['rank_max']}"
+    text = (f"GDP per worker, {p['year']}: across small (TL3) regions the UK is in the most unequal quarter on {t3['k']} "
+            f"of {t3['m']} variants ({r3} of up to {t3['n_max']}); across TL2 regions on {t2['k']} of "
+            f"{t2['m']} (ranks {t2['rank_min']}–{t2['rank_max']}; upper/lower-half gap rank {p['gap_rank']} of {p['gap_n']}). "
+            f"GDP per head (second measure): {second}")
+    return Row("H2", H2_CLAIM, rank_verdict(pr["share"]), text, estimate=pr["share"],
+               unit="share of productivity geographies (TL3, TL2) with the UK in the most unequal quarter")
 
 
 CLAIMS = {"H3": "More local fiscal power raises regional productivity",
@@ -228,28 +293,102 @@ def _decide_effect(h: str, inp: dict, measure: str = PRIMARY, level: int = LEVEL
                implied_factor * r["implied"], UNITS[h], e["wb_p"], e.get("ri_p_permute", np.nan))
 
 
+PROD_UNITS = {"H3": "log GDP per worker of the lower half of regions per unit of the tax share",
+              "H4": "log upper/lower-half gap in GDP per worker per unit of the tax share"}
+PROD_PREFIX = {"H3": "h3_{s}_log_lower", "H4": "h4_{s}_fe"}
+
+
+def _decide_prod(h: str, inp: dict, level: int = LEVEL, implied_factor: float = 1.0, spec_share: float = SPEC_SHARE,
+                 s: str = "tax") -> Row:
+    """H3/H4 on productivity (the first measure): country and year FE on the tax share, the
+    lower half's ln GDP per worker (H3) or the per-worker log gap (H4), wild-bootstrap
+    interval, judged against the effect that closes half the UK's per-worker gap."""
+    p = inp["prod"]
+    pre = PROD_PREFIX[h].format(s=s)
+    implied = p.get(f"h3_{s}_log_lower_implied" if h == "H3" else f"h4_{s}_implied")
+    if f"{pre}_coef" not in p or implied is None:
+        return Row(h, CLAIMS[h], UNTESTABLE, "no productivity estimate")
+    lo, hi = ((p[f"{pre}_boot_ci_low"], p[f"{pre}_boot_ci_high"]) if level == 95
+              else (p[f"{pre}_boot90_low"], p[f"{pre}_boot90_high"]))
+    sign = 1 if h == "H3" else -1
+    v = effect_verdict(lo, hi, implied_factor * implied, sign, inp["shares"][h]["share_sig_for"],
+                       p[f"h4_{s}_fe_n_changing"], spec_share=spec_share)
+    mv, gap = p[f"h4_{s}_move"], p["uk_gap_log"]
+    f = lambda x: f"{100 * x * mv:+.1f}"  # noqa: E731  slope -> log points for the UK's move
+    what = "the lower half's GDP per worker" if h == "H3" else "the upper/lower-half gap in GDP per worker"
+    text = (f"UK tax share to the OECD median: {what} {f(p[f'{pre}_coef'])} log points [{f(lo)}, {f(hi)}]; "
+            f"halving the UK's {100 * gap:.1f}-log-point gap needs {f(implied_factor * implied)}")
+    return Row(h, CLAIMS[h], v, text, p[f"{pre}_coef"], lo, hi, implied_factor * implied, PROD_UNITS[h],
+               p[f"{pre}_boot_p"], p.get(f"{pre}_ri_p", np.nan))
+
+
 def decide_h3(inp: dict) -> Row:
-    return _decide_effect("H3", inp)
+    r = _decide_prod("H3", inp)
+    r.headline += f". GDP per head (second measure): {_decide_effect('H3', inp).verdict}"
+    return r
 
 
 def decide_h4(inp: dict) -> Row:
-    return _decide_effect("H4", inp)
+    r = _decide_prod("H4", inp)
+    r.headline += f". GDP per head (second measure): {_decide_effect('H4', inp).verdict}"
+    return r
 
 
 def decide_h5(inp: dict) -> Row:
     return _decide_effect("H5", inp)
 
 
-def decide_h6(inp: dict) -> Row:
+H6_CLAIM = "…and quickly (within a parliament)"
+
+
+def h6_corroboration(dev: dict, h6: dict) -> dict:
+    """The other speed designs, each counted 'for' when it shows a significant effect in the
+    claim's direction: Scotland, Wales and Greater Manchester synthetic controls (gap > 0,
+    permutation p ≤ 0.10), the OECD reform event study (interval above zero), the
+    cross-country convergence-speed slope on autonomy (interval above zero)."""
+    tests = {"scotland": dev["scot_gap"] > 0 and dev["scot_p"] <= 0.10,
+             "wales": dev["wales_gap"] > 0 and dev["wales_p"] <= 0.10,
+             "greater_manchester": dev["gm_gap"] > 0 and dev["gm_p"] <= 0.10,
+             "oecd_reforms": h6["fa_rel_e5_lo"] > 0,
+             "convergence": dev["conv_speed_slope_lo"] > 0}
+    return {"n_for": sum(tests.values()), "n": len(tests), "share_sig_for": sum(tests.values()) / len(tests), **tests}
+
+
+def decide_h6(inp: dict, source: str = "uk", implied_factor: float = 1.0, horizon: int = 5,
+              outcome: str = "hour") -> Row:
+    """'Quickly', measured where it happened: the UK deals' staggered DiD at +5 (RI interval)
+    against half the combined authorities' GVA-per-hour gap within a parliament; the OECD
+    reform event study when the UK design is untestable or when asked (`source='oecd'`)."""
     h6 = inp["h6"]
+    if source == "uk":
+        dev = inp["dev"]
+        share = h6_corroboration(dev, h6)["share_sig_for"]
+        if outcome == "job":
+            key, lab = "job_e5", "GVA per filled job"
+        elif horizon == 3:
+            key, lab = "mayor_e3", "dated from the first mayor"
+        else:
+            key, lab = "e5", "GVA per hour"
+        e, lo, hi = dev[key], dev[f"{key}_lo"], dev[f"{key}_hi"]
+        implied = implied_factor * dev["required"] * horizon / 5
+        n = dev["n_authorities"]
+        if n >= MIN_EVENTS:
+            v = effect_verdict(lo, hi, implied, 1, share)
+            text = (f"{n} combined-authority deals ({dev['n_treated_regions']} ITL3 regions), {lab}: "
+                    f"{e:+.1f} log points {horizon} years on [{lo:+.1f}, {hi:+.1f}] (randomisation interval); half the "
+                    f"authorities' gap within a parliament needs {implied:+.1f}. Scotland {dev['scot_gap']:+.1f} "
+                    f"(p = {dev['scot_p']:.2f}), Greater Manchester {dev['gm_gap']:+.1f} (p = {dev['gm_p']:.2f}) "
+                    f"vs synthetic controls; OECD reforms (2 countries) {h6['fa_rel_e5']:+.1f}")
+            return Row("H6", H6_CLAIM, v, text, e, lo, hi, implied,
+                       f"log points ({lab}), {horizon} years after a deal", np.nan,
+                       dev.get(f"{key}_p", np.nan))
     n = h6["fa_rel_n_treated"]
-    v = speed_verdict(h6["fa_rel_e5_lo"], h6["fa_rel_e5_hi"], h6["required_lagging_gap"], n)
-    return Row("H6", "…and quickly (within a parliament)", v,
-               f"{n} reforming countries (the rule needs {MIN_EVENTS}); five years after a reform, lagging regions "
-               f"{h6['fa_rel_e5']:+.1f} log points [{h6['fa_rel_e5_lo']:+.1f}, {h6['fa_rel_e5_hi']:+.1f}]; "
-               f"Greater Manchester {h6['manchester_e5_logpoints']:+.1f} log points vs its synthetic control "
-               f"(half its gap: {h6['required_manchester_gap']:.1f})",
-               h6["fa_rel_e5"], h6["fa_rel_e5_lo"], h6["fa_rel_e5_hi"], h6["required_lagging_gap"],
+    implied = implied_factor * h6["required_lagging_gap"]
+    v = speed_verdict(h6["fa_rel_e5_lo"], h6["fa_rel_e5_hi"], implied, n)
+    return Row("H6", H6_CLAIM, v,
+               f"{n} reforming OECD countries (the rule needs {MIN_EVENTS}); five years after a reform, lagging "
+               f"regions {h6['fa_rel_e5']:+.1f} log points [{h6['fa_rel_e5_lo']:+.1f}, {h6['fa_rel_e5_hi']:+.1f}]",
+               h6["fa_rel_e5"], h6["fa_rel_e5_lo"], h6["fa_rel_e5_hi"], implied,
                "log points of lagging regions' GDP per head, five years after a reform",
                np.nan, h6.get("fa_rel_e5_p_perm", np.nan))
 
@@ -288,24 +427,42 @@ def inputs() -> dict:
 
 
 def sensitivity(inp: dict) -> pd.DataFrame:
-    """H3–H5 verdicts under other reasonable thresholds: interval level, implied-effect
-    size, the specification-curve share a 'supported' needs, and the headline measure."""
+    """Every verdict under other reasonable thresholds: interval level, implied-effect size,
+    the specification-curve share a 'supported' needs, the outcome (productivity first, GDP
+    per head second), the headline measure and estimate, H2's counting and peer group, H6's
+    design. Blank where a row does not apply."""
     from .analyses.headlines import LABEL, MEASURES
 
-    variants = [("Rule as stated (95 %, implied effect, curve share 0.5, tax share)", {}),
-                ("90 % interval", dict(level=90)),
-                ("Implied effect halved (a quarter of the gap)", dict(implied_factor=0.5)),
-                ("Implied effect doubled (the whole gap)", dict(implied_factor=2.0)),
-                ("Curve share for 'supported' 0.25", dict(spec_share=0.25)),
-                ("Curve share for 'supported' 0.75", dict(spec_share=0.75))]
-    variants += [(f"Headline measure: {LABEL[m]}", dict(measure=m)) for m in MEASURES if m != PRIMARY]
-    rows = []
-    for name, kw in variants:
-        rows.append({"Thresholds": name, **{h: _decide_effect(h, inp, **kw).verdict for h in ("H3", "H4", "H5")}})
-    rows.append({"Thresholds": "Estimate: tax share × lagging regions (H3 as gap-closing)",
-                 "H3": _decide_effect("H3", inp, variant="lagging").verdict, "H4": "", "H5": ""})
-    rows.append({"Thresholds": "Estimate: without capital regions (H4)",
-                 "H3": "", "H4": _decide_effect("H4", inp, variant="no_capital").verdict, "H5": ""})
+    def row(name, h2="", h3="", h4="", h5="", h6=""):
+        return {"Thresholds": name, "H2": h2, "H3": h3, "H4": h4, "H5": h5, "H6": h6}
+
+    def v(f, *a, **k):
+        return f(*a, **k).verdict
+
+    rows = [row("Rule as stated (productivity first, 95 %, implied effect = half the gap, curve share 0.5, tax share)",
+                v(decide_h2, inp), v(_decide_prod, "H3", inp), v(_decide_prod, "H4", inp),
+                v(_decide_effect, "H5", inp), v(decide_h6, inp))]
+    for name, kw, h6kw in (("90 % interval", dict(level=90), None),
+                           ("Implied effect halved (a quarter of the gap)", dict(implied_factor=0.5), dict(implied_factor=0.5)),
+                           ("Implied effect doubled (the whole gap)", dict(implied_factor=2.0), dict(implied_factor=2.0)),
+                           ("Curve share for 'supported' 0.25", dict(spec_share=0.25), None),
+                           ("Curve share for 'supported' 0.75", dict(spec_share=0.75), None)):
+        rows.append(row(name, "", v(_decide_prod, "H3", inp, **kw), v(_decide_prod, "H4", inp, **kw),
+                        v(_decide_effect, "H5", inp, **kw), v(decide_h6, inp, **h6kw) if h6kw else ""))
+    rows.append(row("Outcome: GDP per head (second measure), tax share", v(decide_h2_gdp_per_head, inp),
+                    v(_decide_effect, "H3", inp), v(_decide_effect, "H4", inp)))
+    rows += [row(f"GDP per head, headline measure: {LABEL[m]}", "", v(_decide_effect, "H3", inp, measure=m),
+                 v(_decide_effect, "H4", inp, measure=m), v(_decide_effect, "H5", inp, measure=m))
+             for m in MEASURES if m != PRIMARY]
+    rows.append(row("GDP per head, tax share × lagging regions (H3 as gap-closing)",
+                    h3=v(_decide_effect, "H3", inp, variant="lagging")))
+    rows.append(row("GDP per head, without capital regions (H4)", h4=v(_decide_effect, "H4", inp, variant="no_capital")))
+    rows.append(row("H2: the upper/lower-half gap counted as a third measure", v(decide_h2, inp, gap_as_measure=True)))
+    rows.append(row("H2: large high-income peers only", v(decide_h2, inp, peer=True)))
+    rows.append(row("H6: dated from the first mayor, +3 years (three fifths of the benchmark)",
+                    h6=v(decide_h6, inp, horizon=3)))
+    rows.append(row("H6: GVA per filled job", h6=v(decide_h6, inp, outcome="job")))
+    rows.append(row("H6: OECD reform event study (two countries)", h6=v(decide_h6, inp, source="oecd")))
     return pd.DataFrame(rows)
 
 
@@ -364,4 +521,65 @@ def glue_values(card: pd.DataFrame, inp: dict) -> dict:
     out.update(h6_n_events=h6["fa_rel_n_treated"], h6_manchester_lp=h6["manchester_e5_logpoints"],
                h6_manchester_p=h6["manchester_2014_all_p"], h6_manchester_required=h6["required_manchester_gap"],
                min_events=MIN_EVENTS, min_changing=MIN_CHANGING)
+    out.update(productivity_values(inp))
+    out.update(devolution_values(inp))
     return {k: v for k, v in out.items() if isinstance(v, str) or np.isfinite(v)}
+
+
+def productivity_values(inp: dict) -> dict:
+    """H2–H4 productivity numbers the chapter quotes (keys pw_*), in UK terms where useful."""
+    p = inp["prod"]
+    pr = h2_productivity(p)
+    t3, t2 = pr["geo"]["tl3"], pr["geo"]["tl2"]
+    out = {"pw_year": p["year"], "pw_h2_k": pr["k"], "pw_h2_m": pr["m"], "pw_tl3_k": t3["k"], "pw_tl3_m": t3["m"],
+           "pw_tl3_n": t3["n_max"], "pw_tl3_rank_max": t3["rank_max"], "pw_tl2_k": t2["k"], "pw_tl2_m": t2["m"],
+           "pw_tl2_rank_min": t2["rank_min"], "pw_tl2_rank_max": t2["rank_max"], "pw_tl2_n": t2["n_max"],
+           "h2_gdp_verdict": decide_h2_gdp_per_head(inp).verdict,
+           "h3_gdp_verdict": _decide_effect("H3", inp).verdict, "h4_gdp_verdict": _decide_effect("H4", inp).verdict}
+    for k in ("tl3_all_cv_uw_uk", "tl3_all_cv_uw_median", "tl3_all_cv_ew_uk", "tl3_all_cv_uw_peer_rank",
+              "tl3_all_cv_uw_peer_n", "tl2_all_cv_uw_uk", "tl2_all_cv_uw_rank", "tl2_all_cv_uw_n", "tl2_all_cv_uw_median",
+              "gap_uk_pct", "gap_median_pct", "gap_rank", "gap_n", "gap_peer_rank", "gap_peer_n",
+              "h4_tax_measure_year", "h4_tax_fe_n_changing", "h4_tax_fe_n_countries", "h4_gap_first_year",
+              "h4_gap_last_year"):
+        out[f"pw_{k}"] = p[k]
+    mv, gap = p["h4_tax_move"], p["uk_gap_log"]
+    out.update(pw_uk_gap_lp=100 * gap, pw_required_lp=100 * p["h4_tax_required_log"], pw_move_pct=100 * mv,
+               pw_tax_uk_pct=100 * p["h4_tax_uk_measure"], pw_tax_median_pct=100 * p["h4_tax_median_measure"])
+    for h, pre in (("h3", "h3_tax_log_lower"), ("h4", "h4_tax_fe")):
+        imp = p["h3_tax_log_lower_implied" if h == "h3" else "h4_tax_implied"]
+        out.update({f"pw_{h}_coef": p[f"{pre}_coef"], f"pw_{h}_lo": p[f"{pre}_boot_ci_low"],
+                    f"pw_{h}_hi": p[f"{pre}_boot_ci_high"], f"pw_{h}_p": p[f"{pre}_boot_p"],
+                    f"pw_{h}_ri_p": p[f"{pre}_ri_p"], f"pw_{h}_implied": imp,
+                    f"pw_{h}_uk_lp": 100 * p[f"{pre}_coef"] * mv, f"pw_{h}_uk_lo": 100 * p[f"{pre}_boot_ci_low"] * mv,
+                    f"pw_{h}_uk_hi": 100 * p[f"{pre}_boot_ci_high"] * mv})
+    out.update(pw_h4_ri_p_shift=p["h4_tax_fe_ri_p_shift"], pw_h4_pct=-p["h4_tax_cf_median_pct_of_gap"],
+               pw_h4_pct_lo=-p["h4_tax_cf_median_pct_high"], pw_h4_pct_hi=-p["h4_tax_cf_median_pct_low"],
+               pw_h4_pooled_coef=p["h4_tax_pooled_coef"], pw_h4_pooled_p=p["h4_tax_pooled_boot_p"],
+               pw_h4_long_coef=p["h4_tax_long_diff_coef"], pw_h4_long_p=p["h4_tax_long_diff_boot_p"],
+               pw_h4_long_n=p["h4_tax_long_diff_n_countries"], pw_long_first=p["long_diff_first"],
+               pw_long_last=p["long_diff_last"], pw_h4_rfa_coef=p["h4_rfa_fe_coef"], pw_h4_rfa_p=p["h4_rfa_fe_boot_p"],
+               pw_h4_rfa_ri_p=p["h4_rfa_fe_ri_p"],
+               pw_h3_upper_coef=p["h3_tax_log_upper_coef"], pw_h3_upper_p=p["h3_tax_log_upper_boot_p"],
+               pw_h3_tl3_coef=p["h3_tax_h3_tl3_coef"], pw_h3_tl3_p=p["h3_tax_h3_tl3_boot_p"],
+               pw_h3_tl3_n=p["h3_tax_h3_tl3_n_countries"], pw_h3_tl3_rfa_coef=p["h3_rfa_h3_tl3_coef"],
+               pw_h3_tl3_rfa_p=p["h3_rfa_h3_tl3_boot_p"])
+    return out
+
+
+def devolution_values(inp: dict) -> dict:
+    """H6 numbers from the devolution chapter's headline (keys dev_*)."""
+    d = inp["dev"]
+    keys = ("n_authorities", "n_treated_regions", "n_control_regions", "e3", "e3_lo", "e3_hi", "e5", "e5_lo", "e5_hi",
+            "e5_p", "pre_p", "required", "ca_gap", "ca_gap_year", "mayor_e3", "mayor_e3_lo", "mayor_e3_hi",
+            "job_e5", "job_e5_lo", "job_e5_hi", "scot_gap", "scot_p", "scot_year", "wales_gap", "wales_p",
+            "wales_year", "gm_gap", "gm_p", "gm_rel_deal", "gm_rel_e5", "gm_year", "conv_n_countries",
+            "conv_speed_slope", "conv_speed_slope_lo", "conv_speed_slope_hi", "conv_required_speed",
+            "conv_median_half_life", "conv_n_faster_than_parliament", "conv_uk_speed", "conv_uk_speed_lo",
+            "conv_uk_speed_hi")
+    out = {f"dev_{k}": d[k] for k in keys}
+    c = h6_corroboration(d, inp["h6"])
+    h6 = inp["h6"]
+    out.update(dev_n_for=c["n_for"], dev_n_designs=c["n"], h6_oecd_verdict=decide_h6(inp, source="oecd").verdict,
+               h6_oecd_e5=h6["fa_rel_e5"], h6_oecd_e5_lo=h6["fa_rel_e5_perm_lo"], h6_oecd_e5_hi=h6["fa_rel_e5_perm_hi"],
+               h6_oecd_p=h6["fa_rel_e5_p_perm"])
+    return out
