@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 
 import altair as alt
 import pandas as pd
@@ -50,6 +51,10 @@ def _p(x) -> str:
     if x is None or not math.isfinite(float(x)):
         return ""
     return "< 0.001" if x < 0.001 else f"{x:.3f}"
+
+
+def _wrap(text: str, chars: int) -> str:
+    return "|".join(textwrap.wrap(str(text), chars)) or str(text)
 
 
 def badge(verdict: str) -> str:
@@ -92,12 +97,14 @@ class Scorecard:
         return scorecard_html(self.frame)
 
 
-def scorecard_chart(frame: pd.DataFrame, width: int = 320) -> alt.FacetChart:
+def scorecard_chart(frame: pd.DataFrame, width: int = 290) -> alt.FacetChart:
     """One panel per hypothesis with its own scale: the estimate (dot, coloured by verdict)
     and its 95 % interval (bar), the effect the claim implies (open diamond) and zero."""
     data = check_frame(frame).copy()
-    data["panel"] = data["hypothesis"] + " · " + data["claim_part"]
-    data["scale"] = data["unit"]
+    # Panel titles and units wrap onto lines ("|") rather than being cut at the panel's width.
+    chars = max(24, width // 7)
+    data["panel"] = [_wrap(f"{h} · {c}", chars) for h, c in zip(data["hypothesis"], data["claim_part"])]
+    data["scale"] = [_wrap(u, int(chars * 1.15)) for u in data["unit"]]
     for c in ("ci_low", "ci_high", "implied_effect", "estimate"):
         data[c] = pd.to_numeric(data[c], errors="coerce")
     colour = alt.Color("verdict:N", title="Verdict", scale=alt.Scale(domain=VERDICTS, range=VERDICT_COLOURS),
@@ -121,13 +128,15 @@ def scorecard_chart(frame: pd.DataFrame, width: int = 320) -> alt.FacetChart:
         x="implied_effect:Q", tooltip=tooltip)
     point = base.mark_point(filled=True, size=110).encode(
         x=x, color=colour, tooltip=tooltip)
-    unit = base.mark_text(align="left", baseline="bottom", dx=0, dy=-14, fontSize=11, color="#444").encode(
+    unit = base.mark_text(align="left", baseline="bottom", dx=0, dy=-8, fontSize=11, color="#444",
+                          lineBreak="|").encode(
         text="scale:N", x=alt.value(0), y=alt.value(0))
     layer = alt.layer(zero, interval, implied, point, unit).properties(width=width, height=30)
     chart = layer.facet(
         row=alt.Row("panel:N", title=None, sort=list(data["panel"]),
                     header=alt.Header(labelAngle=0, labelOrient="top", labelAnchor="start", labelFontSize=13,
-                                      labelFontWeight="bold", labelLimit=width, labelPadding=18)),
+                                      labelFontWeight="bold", labelLimit=width + 40, labelPadding=34,
+                                      labelExpr="split(datum.value, '|')")),
         data=data,
     ).resolve_scale(x="independent").properties(
         title=alt.Title("Each part of the claim: estimate and interval",
