@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from fiscalbook.figures.tables import display_table, format_column, human_header
+from fiscalbook.figures.tables import display_table, format_column, human_header, p_text
 
 
 def _cells(markup: str) -> list[str]:
@@ -59,3 +59,11 @@ def test_named_index_becomes_a_column():
     frame = pd.DataFrame({"version": ["1.0"]}, index=pd.Index(["altair"], name="package"))
     markup = display_table(frame).html
     assert _cells(markup) == ["altair", "1.0"] and "<th scope=\"col\">Package</th>" in markup
+
+
+def test_p_text_never_uses_scientific_notation():
+    assert p_text(2.9e-17) == "< 0.001"
+    assert p_text(0.0449) == "0.045" and p_text(0.5, digits=2) == "0.50"
+    assert "e" not in p_text(1e-4) + p_text(0.00123)
+    with pytest.raises(ValueError, match="not a p-value"):
+        p_text(1.5)

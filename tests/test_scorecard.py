@@ -56,3 +56,14 @@ def test_chart_has_one_panel_per_hypothesis_with_its_own_scale():
     assert all("data" not in layer for layer in spec["spec"]["layer"])
     assert spec["facet"]["row"]["field"] == "panel"
     assert {r["verdict"] for r in rows} <= set(scorecard.VERDICTS)
+
+
+def test_chart_wraps_long_titles_and_units_instead_of_cutting_them():
+    long = "A part of the claim long enough to be cut at a phone's width if it were not wrapped"
+    spec = scorecard.scorecard_chart(_frame(claim_part=long, unit="unit " * 20), width=280).to_dict()
+    (rows,) = spec["datasets"].values()
+    for r in rows:
+        lines = r["panel"].split("|")
+        assert len(lines) > 1 and max(map(len, lines)) <= 40
+        assert " ".join(lines).startswith(r["hypothesis"]) and len(r["scale"].split("|")) > 1
+    assert "split(datum.value" in spec["facet"]["row"]["header"]["labelExpr"]

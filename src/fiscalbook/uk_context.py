@@ -539,11 +539,13 @@ def correlation_table(corr: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def chart_centralisation_vs_disparity(cross: pd.DataFrame | None = None, columns: int = 4) -> alt.ConcatChart:
-    """Small multiples: each H1 measure (x) against TL2 disparity of GDP per head (y)."""
+def chart_centralisation_vs_disparity(cross: pd.DataFrame | None = None, columns: int = 2,
+                                      width: int = 300, height: int = 170) -> alt.ConcatChart:
+    """Small multiples: each H1 measure (x) against TL2 disparity of GDP per head (y), two to a
+    row so that the panels and the legend fit the text column."""
     c = cross_section() if cross is None else cross
     c = c[["iso3", "country", "group", "measure", "label", "measure_year", "x", "y"]].copy()
-    colour = alt.Color("group:N", title=None, scale=charts.uk_colour_scale())
+    colour = alt.Color("group:N", title=None, scale=charts.uk_colour_scale(), legend=alt.Legend(orient="top"))
     panels = []
     for m in [m for m in CENTRALISATION if m in set(c["measure"])]:
         label, unit = AXIS[m]
@@ -558,7 +560,7 @@ def chart_centralisation_vs_disparity(cross: pd.DataFrame | None = None, columns
                      alt.Tooltip("x:Q", title=label, format=".3f"),
                      alt.Tooltip("measure_year:Q", title="Year of measure"),
                      alt.Tooltip("y:Q", title="Theil T 2019", format=".4f")],
-        ).properties(width=190, height=150))
+        ).properties(width=width, height=height))
     chart = alt.concat(*panels, columns=columns, data=c)
     return chart.properties(
         title=alt.Title("Centralisation and regional disparity across OECD countries",

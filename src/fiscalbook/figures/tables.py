@@ -60,6 +60,15 @@ def is_p_column(name) -> bool:
     return bool(_P_NAME.search(str(name)))
 
 
+def p_text(p: float, digits: int = 3) -> str:
+    """A p-value for prose: "< 0.001" below the floor, else `digits` decimals (never
+    scientific notation, which `:.2g` gives for tiny values)."""
+    p = float(p)
+    if not 0 <= p <= 1:
+        raise ValueError(f"not a p-value: {p}")
+    return f"< {P_FLOOR}" if p < P_FLOOR else f"{p:.{digits}f}"
+
+
 def _decimals_for(values: pd.Series) -> int:
     """Three decimals, two from 10, one from 100, none from 10,000 (largest |value|)."""
     top = float(np.nanmax(np.abs(values))) if values.notna().any() else 0.0
