@@ -96,8 +96,7 @@ def _synthetic_curve(beta, n_specs=40, draws=299, seed=0):
     cs, ts = fb.curve_draws(preps, v)
     coef = np.array([p.coef for p in preps])
     tt = np.array([p.t for p in preps])
-    return fb.joint_null(coef, tt, fb.bootstrap_p(tt, ts), cs, ts, np.ones(n_specs), np.ones(n_specs),
-                         np.full(n_specs, g - 1.0))
+    return fb.joint_null(coef, tt, fb.bootstrap_p(tt, ts), cs, ts, np.ones(n_specs), np.ones(n_specs))
 
 
 def test_joint_null_rejects_a_strong_effect():

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from pyfixest.estimation import demean
-from scipy import stats
+from scipy import special, stats
 
 WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 RADEMACHER = np.array([-1.0, 1.0])
@@ -42,7 +42,7 @@ class Prepared:
     clusters: np.ndarray   # global cluster ids of the G clusters, in local order
     s_y: np.ndarray        # (G,)
     q: np.ndarray          # (G,)
-    a_y: np.ndarray        # (G, G)
+    a_y: np.ndarray | None  # (G, G); None: the O(G) bootstrap of the FWL-transformed model
     d: float
     c: float               # CR1 factor G/(G-1) * (N-1)/(N-K)
     coef: float
@@ -60,30 +60,53 @@ class Prepared:
     @property
     def p_t(self) -> float:
         """Two-sided p-value of the cluster-robust t with G - 1 degrees of freedom."""
-        return float(2 * stats.t.sf(abs(self.t), self.n_clusters - 1))
+        return float(2 * special.stdtr(self.n_clusters - 1, -abs(self.t)))
+
+
+def _group_means(codes: np.ndarray, w: np.ndarray, tot: np.ndarray, m: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.bincount(codes, weights=w * m[:, j], minlength=len(tot))
+                            for j in range(m.shape[1])]) / tot[:, None]
 
 
 def annihilator(fe: np.ndarray | None, weights: np.ndarray | None = None, tol: float = 1e-10):
     """The FE annihilator of the sqrt-weighted regression: m -> sqrt(w) * demean_w(m / sqrt(w)).
 
-    `fe` is an (N, k) integer array of FE codes (None: the intercept only)."""
-    n = None if fe is None else fe.shape[0]
+    `fe` is an (N, k) integer array of FE codes 0..L-1 (None: the intercept only). Exact,
+    without iterating, for one or two FE: the FE with more levels is removed by weighted
+    group means, the other by a weighted regression on its within-transformed dummies
+    (FWL); three or more FE go to pyfixest's alternating projections."""
     w = None if weights is None else np.asarray(weights, float)
     sw = None if w is None else np.sqrt(w)
-    fl = None if fe is None else np.ascontiguousarray(fe, dtype=np.uint64)
+    n = None if fe is None else fe.shape[0]
+    ww = None if fe is None else (np.ones(n) if w is None else w)
+    k = 0 if fe is None else fe.shape[1]
+    if k in (1, 2):
+        levels = [int(fe[:, j].max()) + 1 for j in range(k)]
+        big = int(np.argmax(levels))
+        bcodes = fe[:, big].astype(np.intp)
+        btot = np.bincount(bcodes, weights=ww, minlength=levels[big])
+        if k == 2:
+            scodes = fe[:, 1 - big].astype(np.intp)
+            ls = levels[1 - big]
+            dummies = np.zeros((n, ls))
+            dummies[np.arange(n), scodes] = 1.0
+            cell = np.bincount(bcodes * ls + scodes, weights=ww, minlength=levels[big] * ls)
+            xs = dummies - (cell.reshape(levels[big], ls) / btot[:, None])[bcodes]
+            gram_inv = np.linalg.pinv((xs * ww[:, None]).T @ xs, rcond=1e-12, hermitian=True)
+    fl = np.ascontiguousarray(fe, dtype=np.uint64) if k > 2 else None
 
     def apply(m: np.ndarray) -> np.ndarray:
         m = np.asarray(m, float)
         m = m[:, None] if m.ndim == 1 else m
         if sw is not None:
             m = m / sw[:, None]
-        if fl is None:
-            if w is None:
-                out = m - m.mean(axis=0)
-            else:
-                out = m - (w @ m) / w.sum()
+        if k == 0:
+            out = m - m.mean(axis=0) if w is None else m - (w @ m) / w.sum()
+        elif k <= 2:
+            out = m - _group_means(bcodes, ww, btot, m)[bcodes]
+            if k == 2:
+                out = out - xs @ (gram_inv @ ((xs * ww[:, None]).T @ out))
         else:
-            ww = np.ones(n) if w is None else w
             out, ok = demean(np.ascontiguousarray(m), fl, ww, tol=tol)
             if not ok:
                 raise RuntimeError("fixed-effect demeaning did not converge")
@@ -92,41 +115,64 @@ def annihilator(fe: np.ndarray | None, weights: np.ndarray | None = None, tol: f
     return apply
 
 
+class Design:
+    """An estimation sample's fixed effects, weights and clusters: residualises any number
+    of columns at once, so specifications that share a sample share the FWL work."""
+
+    def __init__(self, clusters: np.ndarray, fe: np.ndarray | None = None, weights: np.ndarray | None = None,
+                 k_controls: int = 0):
+        self.ids, self.local = np.unique(np.asarray(clusters), return_inverse=True)
+        self.g, self.n = len(self.ids), len(self.local)
+        if self.g < 2:
+            raise ValueError("fewer than two clusters")
+        self.sw = None if weights is None else np.sqrt(np.asarray(weights, float))
+        self.ann = annihilator(fe, weights)
+        self.k = 1 + k_controls
+
+    def residualise(self, cols: np.ndarray) -> np.ndarray:
+        """FWL: the columns (N x K, raw) of the sqrt-weighted regression, FE removed."""
+        cols = np.asarray(cols, float)
+        cols = cols[:, None] if cols.ndim == 1 else cols
+        return self.ann(cols if self.sw is None else cols * self.sw[:, None])
+
+    def prepare(self, yt: np.ndarray, xt: np.ndarray, exact: bool = True) -> Prepared:
+        """Per-cluster sums of one residualised outcome and regressor (see `prepare`)."""
+        d = float(xt @ xt)
+        if d <= 1e-12 * max(1.0, float(len(xt))):
+            raise ValueError("the regressor does not vary once the fixed effects are removed")
+        g, n, local = self.g, self.n, self.local
+        s_y = np.bincount(local, weights=xt * yt, minlength=g)
+        q = np.bincount(local, weights=xt * xt, minlength=g)
+        a_y = None
+        if exact:
+            xg = np.zeros((n, g))
+            xg[np.arange(n), local] = xt
+            mxg = self.ann(xg)
+            onehot = np.zeros((g, n))
+            onehot[local, np.arange(n)] = 1.0
+            a_y = (onehot @ (mxg * yt[:, None])).T
+        beta = float(s_y.sum() / d)
+        c = g / (g - 1) * (n - 1) / (n - self.k)
+        scores = s_y - beta * q
+        se = float(np.sqrt(c * (scores @ scores)) / d)
+        return Prepared(self.ids, s_y, q, a_y, d, c, beta, se, n)
+
+
 def prepare(y: np.ndarray, x: np.ndarray, clusters: np.ndarray, fe: np.ndarray | None = None,
-            weights: np.ndarray | None = None, k_controls: int = 0) -> Prepared:
+            weights: np.ndarray | None = None, k_controls: int = 0, exact: bool = True) -> Prepared:
     """FWL-residualise y and x on the fixed effects (weighted least squares when `weights`)
     and reduce the model to per-cluster sums. `clusters` holds global integer ids.
 
+    exact=True keeps the G x G matrix a_y, so bootstrap draws re-residualise the bootstrap
+    outcome on the fixed effects, as `fiscalbook.wildboot` does (same numbers; setup
+    demeans G columns). exact=False bootstraps the FWL-transformed model y~ = b x~ + u
+    itself: the scores of a draw are v_g s_y[g] - b* q[g], O(G) per draw and O(N) setup.
+    The two agree exactly when every fixed effect is nested within a cluster.
+
     Raises ValueError when the regressor has no variation left after the fixed effects."""
-    y = np.asarray(y, float)
-    x = np.asarray(x, float)
-    ann = annihilator(fe, weights)
-    yx = np.column_stack([y, x])
-    if weights is not None:   # the regression of sqrt(w) y on sqrt(w) x and sqrt(w)-scaled FE
-        yx = yx * np.sqrt(np.asarray(weights, float))[:, None]
-    yx = ann(yx)
-    yt, xt = yx[:, 0], yx[:, 1]
-    d = float(xt @ xt)
-    if d <= 1e-12 * max(1.0, float(len(xt))):
-        raise ValueError("the regressor does not vary once the fixed effects are removed")
-    ids, local = np.unique(np.asarray(clusters), return_inverse=True)
-    g, n = len(ids), len(y)
-    if g < 2:
-        raise ValueError("fewer than two clusters")
-    s_y = np.bincount(local, weights=xt * yt, minlength=g)
-    q = np.bincount(local, weights=xt * xt, minlength=g)
-    xg = np.zeros((n, g))
-    xg[np.arange(n), local] = xt
-    mxg = ann(xg)
-    onehot = np.zeros((g, n))
-    onehot[local, np.arange(n)] = 1.0
-    a_y = (onehot @ (mxg * yt[:, None])).T
-    beta = float(s_y.sum() / d)
-    k = 1 + k_controls
-    c = g / (g - 1) * (n - 1) / (n - k)
-    scores = s_y - beta * q
-    se = float(np.sqrt(c * (scores @ scores)) / d)
-    return Prepared(ids, s_y, q, a_y, d, c, beta, se, n)
+    design = Design(clusters, fe, weights, k_controls)
+    yx = design.residualise(np.column_stack([np.asarray(y, float), np.asarray(x, float)]))
+    return design.prepare(yx[:, 0], yx[:, 1], exact)
 
 
 def draw_weights(n_clusters: int, draws: int, seed: int | Sequence[int], kind: str = "webb") -> np.ndarray:
@@ -149,7 +195,8 @@ def null_draws(p: Prepared, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     matrix over the global cluster ids (C >= max id + 1): B draws at once."""
     vs = v[:, p.clusters]
     num = vs @ p.s_y / p.d
-    scores = vs @ p.a_y.T - num[:, None] * p.q[None, :]
+    own = vs * p.s_y[None, :] if p.a_y is None else vs @ p.a_y.T
+    scores = own - num[:, None] * p.q[None, :]
     se = np.sqrt(p.c * np.einsum("bg,bg->b", scores, scores)) / p.d
     return num, num / se
 
@@ -177,13 +224,27 @@ def draw_pvalues(t_star: np.ndarray) -> np.ndarray:
     return stats.rankdata(-np.abs(t_star), method="max", axis=1) / t_star.shape[1]
 
 
-def stouffer(t: np.ndarray, df: np.ndarray, direction: np.ndarray) -> np.ndarray:
-    """Stouffer's Z over specifications (axis 0) of one-sided p-values in `direction`:
-    sum_s Phi^-1(1 - p_s) / sqrt(S), p_s = P(T_df > direction_s * t_s)."""
-    z = stats.norm.isf(stats.t.sf(direction[:, None] * t if t.ndim == 2 else direction * t,
-                                  df[:, None] if t.ndim == 2 else df))
-    z = np.clip(z, -8.3, 8.3)   # p below 1e-16 would give inf
-    return z.sum(axis=0) / np.sqrt(z.shape[0])
+def one_sided_z(t: np.ndarray, t_star: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Each specification's z toward `direction` from its one-sided bootstrap p-value,
+    p = (1 + #{d t* >= d t}) / (B + 1), z = Phi^-1(1 - p)."""
+    d = direction[:, None]
+    count = np.sum(d * t_star >= (direction * t)[:, None], axis=1)
+    b = t_star.shape[1]
+    return -special.ndtri(np.clip((1 + count) / (b + 1), 1 / (b + 1), b / (b + 1)))
+
+
+def draw_parts(coef_star: np.ndarray, t_star: np.ndarray, direction: np.ndarray, scale: np.ndarray,
+               alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per specification (rows) and null draw (columns): the standardised estimate toward
+    the predicted direction, significance (-1 against, 0 none, +1 toward: the draw's own
+    bootstrap p against the same draws below alpha) and the z of its one-sided bootstrap
+    p-value toward the prediction (#{draws at least as far toward it} / (B + 1)). Rows are
+    independent, so blocks of specifications can be computed anywhere."""
+    toward = (coef_star * (scale * direction)[:, None]).astype(np.float32)
+    sig = (draw_pvalues(t_star) < alpha) * np.sign(toward)
+    signed = -(direction[:, None] * t_star)
+    z = -special.ndtri(stats.rankdata(signed, method="max", axis=1) / (t_star.shape[1] + 1))
+    return toward, sig.astype(np.int8), z.astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -199,31 +260,34 @@ class JointTest:
     null_share_against: np.ndarray
 
 
-def joint_null(coef: np.ndarray, t: np.ndarray, p_obs: np.ndarray, coef_star: np.ndarray,
-               t_star: np.ndarray, direction: np.ndarray, scale: np.ndarray, df: np.ndarray,
-               alpha: float = 0.05) -> JointTest:
-    """Simonsohn–Simmons–Nelson inference for a whole curve under the null imposed in every
-    specification. Rows are specifications; `direction` is +1/-1 (the sign a hypothesis
-    predicts), `scale` standardises coefficients, `df` the t degrees of freedom.
-
-    Statistics (each observed and per null draw): the share of specifications significant
-    (p < alpha) in the predicted direction and against it, the median standardised estimate
-    toward the prediction, and Stouffer's Z toward it. p-values are the share of null draws
-    at least as extreme in the stated direction (against: at least as large a share)."""
-    toward = coef * scale * direction
-    toward_star = coef_star * (scale * direction)[:, None]
-    p_star = draw_pvalues(t_star)
-    sig_star = p_star < alpha
-    share_for_star = np.mean(sig_star & (toward_star > 0), axis=0)
-    share_against_star = np.mean(sig_star & (toward_star < 0), axis=0)
-    med_star = np.median(toward_star, axis=0)
-    z_star = stouffer(t_star, df, direction)
+def joint_test(toward: np.ndarray, p_obs: np.ndarray, z_obs: np.ndarray, toward_star: np.ndarray,
+               sig_star: np.ndarray, z_star: np.ndarray, alpha: float = 0.05) -> JointTest:
+    """Simonsohn–Simmons–Nelson joint test from observed and null per-specification parts
+    (see `draw_parts`): share significant toward and against, median estimate toward the
+    prediction and Stouffer's Z, each with the share of null draws at least as extreme."""
+    n = len(toward)
     obs = {"share_for": float(np.mean((p_obs < alpha) & (toward > 0))),
            "share_against": float(np.mean((p_obs < alpha) & (toward < 0))),
            "median": float(np.median(toward)),
-           "stouffer": float(stouffer(t, df, direction))}
-    nulls = {"share_for": share_for_star, "share_against": share_against_star, "median": med_star,
-             "stouffer": z_star}
+           "stouffer": float(np.sum(z_obs) / np.sqrt(n))}
+    nulls = {"share_for": np.mean(sig_star > 0, axis=0), "share_against": np.mean(sig_star < 0, axis=0),
+             "median": np.median(toward_star, axis=0).astype(float),
+             "stouffer": z_star.astype(float).sum(axis=0) / np.sqrt(n)}
     p = {k: float(np.mean(nulls[k] >= obs[k] - 1e-12)) for k in obs}
-    return JointTest(len(coef), t_star.shape[1], obs, {k: float(np.mean(v)) for k, v in nulls.items()}, p,
-                     share_for_star, share_against_star)
+    return JointTest(n, sig_star.shape[1], obs, {k: float(np.mean(v)) for k, v in nulls.items()}, p,
+                     nulls["share_for"], nulls["share_against"])
+
+
+def joint_null(coef: np.ndarray, t: np.ndarray, p_obs: np.ndarray, coef_star: np.ndarray,
+               t_star: np.ndarray, direction: np.ndarray, scale: np.ndarray, alpha: float = 0.05) -> JointTest:
+    """Simonsohn–Simmons–Nelson inference for a whole curve under the null imposed in every
+    specification. Rows are specifications; `direction` is +1/-1 (the sign a hypothesis
+    predicts), `scale` standardises coefficients.
+
+    Statistics (each observed and per null draw): the share of specifications significant
+    (p < alpha) in the predicted direction and against it, the median standardised estimate
+    toward the prediction, and Stouffer's Z of the one-sided bootstrap p-values toward it. p-values are the share of null draws
+    at least as extreme in the stated direction (against: at least as large a share)."""
+    toward_star, sig_star, z_star = draw_parts(coef_star, t_star, direction, scale, alpha)
+    return joint_test(coef * scale * direction, p_obs, one_sided_z(t, t_star, direction), toward_star, sig_star,
+                      z_star, alpha)
