@@ -411,6 +411,8 @@ def run(draws: int = study.BOOT_DRAWS, seed: int = study.SEED, spec_block: int =
     joint = {}
     for fam in ("productivity", "disparity"):
         sel = (ok["family"] == fam).to_numpy()
+        if not sel.any():
+            continue
         d = ok[sel]
         joint[fam] = fastboot.joint_test(d["estimate"].to_numpy() * d["direction"].to_numpy(), d["p_boot"].to_numpy(),
                                          d["z"].to_numpy(), *(parts[k][sel] for k in ("toward_star", "sig_star", "z_star")))
