@@ -24,7 +24,7 @@ from .wildboot import cluster_ols, partial_out
 MAIN_MEASURE = "rai_fiscal_autonomy"
 DIMENSIONS = {"outcome": "Outcome", "measure": "Autonomy measure", "sample": "Sample",
               "fe": "Fixed effects", "lag": "Lag (years)", "source": "GDP data",
-              "inference": "Inference"}
+              "weights": "Weights", "tier": "Tier of government", "inference": "Inference"}
 SOURCE_LABELS = {"outlook": "Regional Outlook (imputed)", "oecd_stat": "OECD.Stat (raw)",
                  "DF_GDP 2019": "DF_GDP 2019 cross-section", "DF_GDP 2020": "DF_GDP 2020 cross-section",
                  "per-worker halves": "Regional Outlook 2023, per worker by half"}

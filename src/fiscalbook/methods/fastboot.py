@@ -264,7 +264,8 @@ def joint_test(toward: np.ndarray, p_obs: np.ndarray, z_obs: np.ndarray, toward_
                sig_star: np.ndarray, z_star: np.ndarray, alpha: float = 0.05) -> JointTest:
     """Simonsohn–Simmons–Nelson joint test from observed and null per-specification parts
     (see `draw_parts`): share significant toward and against, median estimate toward the
-    prediction and Stouffer's Z, each with the share of null draws at least as extreme."""
+    prediction and Stouffer's Z, each with its Monte Carlo p-value under the null,
+    (1 + #{null draws at least as extreme}) / (B + 1)."""
     n = len(toward)
     obs = {"share_for": float(np.mean((p_obs < alpha) & (toward > 0))),
            "share_against": float(np.mean((p_obs < alpha) & (toward < 0))),
@@ -273,7 +274,8 @@ def joint_test(toward: np.ndarray, p_obs: np.ndarray, z_obs: np.ndarray, toward_
     nulls = {"share_for": np.mean(sig_star > 0, axis=0), "share_against": np.mean(sig_star < 0, axis=0),
              "median": np.median(toward_star, axis=0).astype(float),
              "stouffer": z_star.astype(float).sum(axis=0) / np.sqrt(n)}
-    p = {k: float(np.mean(nulls[k] >= obs[k] - 1e-12)) for k in obs}
+    b = sig_star.shape[1]
+    p = {k: float((1 + np.sum(nulls[k] >= obs[k] - 1e-12)) / (b + 1)) for k in obs}   # never 0
     return JointTest(n, sig_star.shape[1], obs, {k: float(np.mean(v)) for k, v in nulls.items()}, p,
                      nulls["share_for"], nulls["share_against"])
 
@@ -286,8 +288,8 @@ def joint_null(coef: np.ndarray, t: np.ndarray, p_obs: np.ndarray, coef_star: np
 
     Statistics (each observed and per null draw): the share of specifications significant
     (p < alpha) in the predicted direction and against it, the median standardised estimate
-    toward the prediction, and Stouffer's Z of the one-sided bootstrap p-values toward it. p-values are the share of null draws
-    at least as extreme in the stated direction (against: at least as large a share)."""
+    toward the prediction, and Stouffer's Z of the one-sided bootstrap p-values toward it.
+    p-values: (1 + #{null draws at least as extreme in the stated direction}) / (B + 1)."""
     toward_star, sig_star, z_star = draw_parts(coef_star, t_star, direction, scale, alpha)
     return joint_test(coef * scale * direction, p_obs, one_sided_z(t, t_star, direction), toward_star, sig_star,
                       z_star, alpha)
