@@ -148,6 +148,7 @@ def _timed_call(fn):
 
 def _chapter_seconds(root: Path, env: dict) -> float:
     """Execution time of the robustness chapter of the checkout at `root` (no memo)."""
+    shutil.rmtree(root / "_build", ignore_errors=True)
     out = subprocess.run([PY, str(root / "scripts" / "run_chapter.py"), "chapters/robustness.md"], cwd=root,
                          env=env, capture_output=True, text=True, check=True).stdout
     return float(re.search(r"executed in ([0-9.]+) s", out).group(1))
@@ -226,11 +227,11 @@ def engines(args) -> int:
     specs = mv.specifications()
     sub = specs[:: max(1, len(specs) // 4000)]
     fits = {}
-    for draws in (99, 333, 999):
-        t, res = _timed_call(lambda: mv.run(draws=draws, frames_=fr, specs=sub))
-        fits[draws] = (res.seconds["fit"], len(sub))
-        rows.append((f"cost model run: {len(sub)} specifications x {draws} draws (fit stage)",
-                     f"{res.seconds['fit']:.2f} s", ""))
+    for draws in (99, 333, 999):   # the faster of two runs: the machine is shared
+        t = min(mv.run(draws=draws, frames_=fr, specs=sub).seconds["fit"] for _ in range(2))
+        fits[draws] = (t, len(sub))
+        rows.append((f"cost model run: {len(sub)} specifications x {draws} draws (fit stage, best of 2)",
+                     f"{t:.2f} s", ""))
     xs = np.array([[n, n * d] for d, (t, n) in fits.items()], float)
     ts = np.array([t for t, n in fits.values()])
     (a, b), *_ = np.linalg.lstsq(xs, ts, rcond=None)
@@ -268,9 +269,9 @@ def engines(args) -> int:
             for label, root in (("before", old_root), ("after", new_root)):
                 env = dict(os.environ, FISCALBOOK_ROOT=str(root), PYTHONPATH=str(root / "src"),
                            FISCALBOOK_SNAPSHOT=str(paths.snapshot_dir()), FISCALBOOK_CACHE=str(paths.cache_dir()))
-                t = _chapter_seconds(root, env)
+                ts = [_chapter_seconds(root, env) for _ in range(2)]   # the memo is per build: clear it
                 rows.append((f"robustness chapter execution, {label} ({args.old_ref if label == 'before' else 'this checkout'})",
-                             f"{t:.1f} s", ""))
+                             f"{min(ts):.1f} s (best of 2: {ts[0]:.1f}, {ts[1]:.1f})", ""))
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
