@@ -242,15 +242,15 @@ def engines(args) -> int:
     rows.append((f"full multiverse in-process: {len(full.curve)} specifications x {B} draws",
                  f"{full.seconds['fit']:.1f} s fit, {t_full:.1f} s total",
                  f"model predicts {pred:.1f} s fit ({full.seconds['fit'] / pred:.2f}x)"))
-    # the floor: the draws' arithmetic (about 6 G flops per specification-draw) at this core's
-    # measured dense matrix-product speed
+    # the floor: the draws' arithmetic (exact WCR: the B x G by G x G product, 2 G^2 flops, and
+    # about 6 G more per specification-draw) at this core's measured dense matrix-product speed
     g = float(full.curve.loc[full.curve["status"] == "ok", "n_clusters"].mean())
     with threadpool_limits(1):
         m1 = np.random.default_rng(0).normal(size=(600, 600))
         t_mm, _ = _timed_call(lambda: [m1 @ m1 for _ in range(5)])
     flops = 5 * 2 * 600 ** 3 / t_mm
-    floor = 6 * g / flops
-    rows.append(("floor of the draw term: 6 G flops at one core's matmul speed",
+    floor = (2 * g * g + 6 * g) / flops
+    rows.append(("floor of the draw term: 2 G^2 + 6 G flops at one core's matmul speed",
                  f"{1e9 * floor:.2f} ns per specification-draw (G = {g:.0f}, {flops / 1e9:.1f} GFLOP/s)",
                  f"measured b is {b / floor:.0f}x the floor"))
     for workers in (1, 2):
