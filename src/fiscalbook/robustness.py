@@ -1,5 +1,6 @@
-"""Robustness: the specification curve, its summaries and chart, and the sensitivity checks
-(leave one country out, the UK's own influence, imputed vs raw GDP, per head vs per worker).
+"""Robustness: the specification curve (the multiverse of `analyses.multiverse`, with joint
+inference under the null), its summaries and charts, and the sensitivity checks (leave one
+country out, the UK's own influence, imputed vs raw GDP, per head vs per worker).
 
 The main specifications match the regression chapters' headline models:
     H3  TL2 log GDP per head on RAI fiscal autonomy, region and year FE, Regional Outlook
@@ -12,7 +13,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import charts, panels, speccurve, tables
+from scipy import stats
+
+from . import charts, panels, speccurve, study, tables
+from .analyses import multiverse as mv
 from .countries import name
 from .memo import disk_memo
 from .wildboot import cluster_ols, partial_out
@@ -20,18 +24,95 @@ from .wildboot import cluster_ols, partial_out
 MAIN_MEASURE = "rai_fiscal_autonomy"
 DIMENSIONS = {"outcome": "Outcome", "measure": "Autonomy measure", "sample": "Sample",
               "fe": "Fixed effects", "lag": "Lag (years)", "source": "GDP data",
-              "inference": "Inference"}
+              "weights": "Weights", "tier": "Tier of government", "inference": "Inference"}
 SOURCE_LABELS = {"outlook": "Regional Outlook (imputed)", "oecd_stat": "OECD.Stat (raw)",
-                 "DF_GDP 2019": "DF_GDP 2019 cross-section"}
+                 "DF_GDP 2019": "DF_GDP 2019 cross-section", "DF_GDP 2020": "DF_GDP 2020 cross-section",
+                 "per-worker halves": "Regional Outlook 2023, per worker by half"}
+CHART_POINTS = 1000   # specifications drawn per curve (evenly spaced ranks): the page stays light
 INFERENCE_LABELS = {"cluster": "Country-clustered t", "wild_bootstrap": "Wild cluster bootstrap"}
 
 
 @disk_memo
-def curve(B: int = speccurve.B_DEFAULT, seed: int = speccurve.SEED) -> pd.DataFrame:
-    """The full specification curve (memoised on disk: the verdict chapter reuses it)."""
-    out = speccurve.run(B=B, seed=seed)
-    out["seconds_total"] = out.attrs["seconds_total"]
+def multiverse(draws: int = study.BOOT_DRAWS, seed: int = study.SEED) -> mv.Multiverse:
+    """The multiverse with its joint null (memoised on disk: the verdict chapter reuses it)."""
+    return mv.run(draws=draws, seed=seed)
+
+
+def long_curve(m: mv.Multiverse) -> pd.DataFrame:
+    """One row per specification and inference (country-clustered t; wild cluster bootstrap,
+    its interval the estimate -+ the 95th percentile of |t*| under the null times the SE),
+    standardised, with `supports` (the claim's sign) and `significant` (p < 0.05)."""
+    c = m.curve
+    ok = c[c["status"] == "ok"]
+    crit_t = stats.t.ppf(0.975, ok["n_clusters"] - 1)
+    out = [c[c["status"] != "ok"].assign(inference="none")]
+    for inference, p, crit in (("cluster", ok["p_cluster"], crit_t), ("wild_bootstrap", ok["p_boot"], ok["crit_boot"])):
+        lo = (ok["coef_raw"] - crit * ok["se_raw"]) * ok["scale"]
+        hi = (ok["coef_raw"] + crit * ok["se_raw"]) * ok["scale"]
+        out.append(ok.assign(inference=inference, p=p, ci_low=np.minimum(lo, hi), ci_high=np.maximum(lo, hi),
+                             supports=np.sign(ok["estimate"]) == ok["direction"], significant=p < 0.05))
+    res = pd.concat(out, ignore_index=True)
+    res["seconds_total"] = m.seconds["total"]
+    return res
+
+
+def curve(draws: int = study.BOOT_DRAWS, seed: int = study.SEED) -> pd.DataFrame:
+    """The specification curve in long form (see `long_curve`)."""
+    return long_curve(multiverse(draws, seed))
+
+
+def joint_summary(m: mv.Multiverse) -> dict:
+    """Glue-ready joint-inference numbers per family: specifications, draws, observed and
+    null-mean shares (%), median estimate, Stouffer's Z, each with its p under the null."""
+    out = {"n_duplicates": int((m.curve["status"] == "duplicate").sum()),
+           "n_total": int(len(m.curve)), "n_unique": int((m.curve["status"] == "ok").sum())}
+    for fam, j in m.joint.items():
+        k = fam[:4]
+        out.update({f"{k}_n": j.n_specs, f"{k}_draws": j.n_draws,
+                    f"{k}_for": 100 * j.observed["share_for"], f"{k}_against": 100 * j.observed["share_against"],
+                    f"{k}_null_for": 100 * j.null_mean["share_for"],
+                    f"{k}_null_against": 100 * j.null_mean["share_against"],
+                    f"{k}_null_for_q95": 100 * float(np.quantile(j.null_share_for, 0.95)),
+                    f"{k}_median": j.observed["median"], f"{k}_stouffer": j.observed["stouffer"],
+                    f"{k}_p_for": j.p["share_for"], f"{k}_p_against": j.p["share_against"],
+                    f"{k}_p_median": j.p["median"], f"{k}_p_stouffer": j.p["stouffer"]})
     return out
+
+
+def null_chart(m: mv.Multiverse) -> alt.HConcatChart:
+    """For each family: the distribution over null draws of the share of specifications
+    significant toward and against the claim, with the observed shares as rules."""
+    panels_ = []
+    for fam, title in (("productivity", "Productivity"), ("disparity", "Disparity")):
+        j = m.joint[fam]
+        rows, obs = [], []
+        for label, null, key in (("Toward the claim", j.null_share_for, "share_for"),
+                                 ("Against the claim", j.null_share_against, "share_against")):
+            counts = pd.Series(np.round(100 * null, 1)).value_counts().sort_index()
+            rows.append(pd.DataFrame({"share": counts.index, "draws": counts.to_numpy(), "direction": label}))
+            obs.append({"share": round(100 * j.observed[key], 2), "direction": label,
+                        "p": round(j.p[key], 4)})
+        d, o = pd.concat(rows, ignore_index=True), pd.DataFrame(obs)
+        colour = alt.Color("direction:N", title=None, scale=alt.Scale(
+            domain=["Toward the claim", "Against the claim"], range=[charts.PALETTE[0], charts.UK_COLOUR]))
+        x = alt.X("share:Q", title="Specifications significant at 5 % (%)")
+        panels_.append(alt.layer(
+            alt.Chart(d).mark_tick(thickness=2, size=14).encode(
+                x=x, y=alt.Y("draws:Q", title="Null draws"), color=colour,
+                tooltip=[alt.Tooltip("direction:N", title="Direction"), alt.Tooltip("share:Q", title="Share (%)"),
+                         alt.Tooltip("draws:Q", title="Null draws")]),
+            alt.Chart(o).mark_rule(strokeWidth=2, strokeDash=[5, 3]).encode(
+                x="share:Q", color=colour,
+                tooltip=[alt.Tooltip("direction:N", title="Observed"), alt.Tooltip("share:Q", title="Share (%)"),
+                         alt.Tooltip("p:Q", title="p under the null")]),
+        ).properties(title=f"{title} ({j.n_specs} specifications)", width=330, height=200))
+    return alt.hconcat(*panels_).properties(
+        title=alt.Title("Shares significant: observed (dashed) against the null (ticks)",
+                        subtitle=[f"{m.joint['productivity'].n_draws} draws with no effect imposed in every "
+                                  "specification and the same country weights across specifications"]),
+        description="For productivity and disparity outcomes, the distribution over null bootstrap draws of the "
+                    "share of specifications significant at 5 % toward and against the claim, with the observed "
+                    "shares marked as dashed rules.")
 
 
 def labelled(c: pd.DataFrame) -> pd.DataFrame:
@@ -39,10 +120,10 @@ def labelled(c: pd.DataFrame) -> pd.DataFrame:
     from .autonomy import MEASURES
 
     ok = c[c["status"] == "ok"].copy()
-    ok["outcome"] = ok["outcome"].map(speccurve.OUTCOME_LABELS)
+    ok["outcome"] = ok["outcome"].map(mv.OUTCOME_LABELS)
     ok["measure"] = ok["measure"].map(lambda m: MEASURES.get(m, {}).get("label", m))
     ok["sample"] = ok["sample"].map(panels.SAMPLE_LABELS)
-    ok["source"] = ok["source"].map(SOURCE_LABELS)
+    ok["source"] = ok["source"].map(lambda v: SOURCE_LABELS.get(v, v))
     ok["inference"] = ok["inference"].map(INFERENCE_LABELS)
     sign = np.where(ok["level"] == "country", -1.0, 1.0)
     ok["toward_claim"] = ok["estimate"] * sign
@@ -73,9 +154,12 @@ def curve_chart(c: pd.DataFrame, level: tuple[str, ...], title: str, inference: 
     d = d[d["level"].isin(level) & (d["inference"] == INFERENCE_LABELS[inference])]
     d = d.sort_values("toward_claim").reset_index(drop=True)
     d["rank"] = np.arange(1, len(d) + 1)
+    n_all = len(d)
+    if n_all > CHART_POINTS:   # every k-th specification in rank order
+        d = d.iloc[np.unique(np.linspace(0, n_all - 1, CHART_POINTS).round().astype(int))]
     d["lag"] = d["lag"].astype(str)
     keep = ["rank", "toward_claim", "toward_low", "toward_high", "verdict", "outcome", "measure",
-            "sample", "fe", "lag", "source", "p", "n_clusters"]
+            "sample", "fe", "lag", "source", "weights", "tier", "p", "n_clusters"]
     d = d[keep].round({"toward_claim": 4, "toward_low": 4, "toward_high": 4, "p": 4})
     colours = alt.Scale(domain=["Significant, as the claim predicts", "Not significant at 5 %",
                                 "Significant, against the claim"],
@@ -87,9 +171,10 @@ def curve_chart(c: pd.DataFrame, level: tuple[str, ...], title: str, inference: 
                alt.Tooltip("outcome:N", title="Outcome"), alt.Tooltip("measure:N", title="Measure"),
                alt.Tooltip("sample:N", title="Sample"), alt.Tooltip("fe:N", title="Fixed effects"),
                alt.Tooltip("lag:N", title="Lag"), alt.Tooltip("source:N", title="GDP data"),
+               alt.Tooltip("weights:N", title="Weights"), alt.Tooltip("tier:N", title="Tier"),
                alt.Tooltip("n_clusters:Q", title="Countries")]
     x = alt.X("rank:Q", title="Specification (sorted by estimate)", axis=alt.Axis(labels=False, ticks=False),
-              scale=alt.Scale(domain=[0, len(d) + 1], nice=False))
+              scale=alt.Scale(domain=[0, n_all + 1], nice=False))
     # Intervals of a few specifications are very wide (little variation within countries):
     # the axis shows +-CLIP SD and clamps the rest, so the estimates themselves stay legible.
     clip = float(np.ceil(2 * d["toward_claim"].abs().quantile(0.99)) / 2) or 1.0
@@ -105,7 +190,7 @@ def curve_chart(c: pd.DataFrame, level: tuple[str, ...], title: str, inference: 
         alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(strokeDash=[4, 3], color="black").encode(
             y=alt.Y("zero:Q", scale=y_scale)),
     ).properties(height=240)
-    dims = ["outcome", "measure", "sample", "fe", "lag", "source"]
+    dims = ["outcome", "measure", "tier", "sample", "fe", "lag", "source", "weights"]
     bottom = base.transform_fold(dims, as_=["dimension", "choice"]).mark_tick(thickness=1, size=9).encode(
         x=x, y=alt.Y("choice:N", title=None, axis=alt.Axis(labelLimit=260)),
         color=alt.Color("verdict:N", scale=colours, title=None),
@@ -116,9 +201,10 @@ def curve_chart(c: pd.DataFrame, level: tuple[str, ...], title: str, inference: 
     # Thousands of marks: draw on canvas, which renders them several times faster than SVG.
     return alt.vconcat(top, bottom).configure_legend(orient="top", labelLimit=320).properties(
         usermeta={"embedOptions": {"renderer": "canvas"}},
-        title=alt.Title(title, subtitle=[f"{len(d)} specifications, {INFERENCE_LABELS[inference].lower()} 95 % intervals "
+        title=alt.Title(title, subtitle=[f"{n_all} specifications ({len(d)} drawn, evenly spaced in rank), "
+                                         f"{INFERENCE_LABELS[inference].lower()} 95 % intervals "
                                          f"(axis clipped at ±{clip:g} SD); positive = the direction the claim predicts"]),
-        description=f"Specification curve: {len(d)} estimates of the association between fiscal autonomy and "
+        description=f"Specification curve: {n_all} estimates of the association between fiscal autonomy and "
                     "regional outcomes, sorted, with 95 % intervals, and the analysis choices behind each.",
     )
 
@@ -201,7 +287,7 @@ def loo_chart(loo: pd.DataFrame, hypothesis: str, title: str, x_title: str) -> a
 def imputed_vs_raw(c: pd.DataFrame) -> dict:
     """Pairs of specifications that differ only in the GDP data (imputed vs raw)."""
     d = c[(c["status"] == "ok") & (c["inference"] == "cluster") & c["source"].isin(["outlook", "oecd_stat"])]
-    keys = ["outcome", "level", "measure", "sample", "fe", "lag"]
+    keys = ["outcome", "level", "measure", "sample", "fe", "lag", "weights"]
     wide = d.pivot_table(index=keys, columns="source", values="estimate").dropna()
     sig = d.pivot_table(index=keys, columns="source", values="significant", aggfunc="first").reindex(wide.index)
     return {"pairs": int(len(wide)),

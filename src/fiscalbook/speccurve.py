@@ -188,3 +188,44 @@ def summary(curve: pd.DataFrame) -> pd.DataFrame:
                                              include_groups=False),
         "median_estimate": g["estimate"].median(),
     }).reset_index()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the multiverse (fiscalbook.analyses.multiverse) with its joint null from the
+    command line, in-process or on Dask, with a progress bar:
+
+        python -m fiscalbook.speccurve                          # in-process (tqdm bar)
+        python -m fiscalbook.speccurve --scheduler local -j 2   # LocalCluster, 2 processes
+        python -m fiscalbook.speccurve --scheduler tcp://host:8786 --out curve.csv
+        FISCALBOOK_DASK_SCHEDULER=tcp://host:8786 python -m fiscalbook.speccurve
+    """
+    import argparse
+
+    from . import study
+    from .analyses import multiverse
+
+    ap = argparse.ArgumentParser(prog="python -m fiscalbook.speccurve", description=main.__doc__.split("\n\n")[0])
+    ap.add_argument("--scheduler", default=None,
+                    help="'local' (a LocalCluster), a Dask scheduler address, or none: in-process unless "
+                         "FISCALBOOK_DASK_SCHEDULER is set")
+    ap.add_argument("-j", "--workers", type=int, default=None, help="LocalCluster worker processes")
+    ap.add_argument("--draws", type=int, default=study.BOOT_DRAWS)
+    ap.add_argument("--out", default=None, help="write the curve (one row per specification) to this CSV")
+    args = ap.parse_args(argv)
+    res = multiverse.run(draws=args.draws, scheduler=args.scheduler, n_workers=args.workers, progress=True)
+    ok = res.curve["status"].eq("ok")
+    print(f"{len(res.curve)} specifications, {int(ok.sum())} distinct models, {args.draws} null draws, "
+          f"{res.seconds['total']:.1f} s")
+    for fam, j in res.joint.items():
+        print(f"{fam}: {j.n_specs} specifications; significant toward the claim {100 * j.observed['share_for']:.1f} % "
+              f"(null {100 * j.null_mean['share_for']:.1f} %, p = {j.p['share_for']:.3f}); against "
+              f"{100 * j.observed['share_against']:.1f} % (null {100 * j.null_mean['share_against']:.1f} %, "
+              f"p = {j.p['share_against']:.3f}); median {j.observed['median']:.3f} (p = {j.p['median']:.3f}); "
+              f"Stouffer Z {j.observed['stouffer']:.1f} (p = {j.p['stouffer']:.3f})")
+    if args.out:
+        res.curve.to_csv(args.out, index=False)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -28,3 +28,5 @@ MEASURES = {
     "imf_transfer_dependence": "Transfer dependence (IMF)",
     "lai": "Local Autonomy Index",
 }
+CURVE_SPEC_BLOCK = 500  # specifications per task of the multiverse (the unit Dask schedules)
+CURVE_DRAW_BLOCK = 333  # null draws per seeded weight block: weights depend on (SEED, block) only
