@@ -96,3 +96,4 @@ def test_prune_removes_only_results_of_other_fingerprints(tmp_path, monkeypatch)
     (tmp_path / "m.f-bbbb-1.pkl").write_bytes(b"current")
     assert memo.prune("bbbb") == 1
     assert [p.name for p in tmp_path.iterdir()] == ["m.f-bbbb-1.pkl"]
+

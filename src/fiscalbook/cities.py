@@ -31,7 +31,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-SEED = 20220202
+from .study import SEED  # the study's one seed (fiscalbook.study)
 METRO_CODES = ("MR-L", "MR-M")
 MIN_SECOND_TIER = 3
 PEERS = ("DEU", "FRA", "ITA", "ESP", "NLD", "USA")

@@ -29,7 +29,7 @@ import pandas as pd
 from . import panels, regions
 from .estimation import EstimationError, fit_fe
 
-SEED = regions.SEED
+from .study import SEED  # the study's one seed (fiscalbook.study)
 BOOT_B = regions.BOOT_B
 MEASURES = panels.MAIN_MEASURES
 DESIGNS = {"pooled": ("year",), "fe": ("iso3", "year")}

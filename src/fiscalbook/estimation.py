@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-SEED = 20220202  # the date of the Levelling Up White Paper; every bootstrap default
+from .study import SEED  # the study's one seed (fiscalbook.study)
 MIN_CLUSTERS = 5
 DEFAULT_B = 9999
 WEBB_BELOW = 12  # weights_type="auto" uses Webb weights with fewer clusters than this

@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-SEED = 20220202
+from .study import SEED  # the study's one seed (fiscalbook.study)
 THRESHOLDS = {"fiscal_autonomy": 1.0, "self_rule": 2.0}
 EVENT_WINDOW = (1995, 2018)
 OUTCOME_YEARS = (2000, 2020)

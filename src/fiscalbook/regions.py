@@ -39,7 +39,7 @@ import pandas as pd
 from . import panels
 from .estimation import Estimate, EstimationError, fit_fe, wild_cluster_bootstrap
 
-SEED = 20220202
+from .study import SEED  # the study's one seed (fiscalbook.study)
 BOOT_B = 999
 OUTCOME = "log_gdp_per_head"
 MEASURES: tuple[str, ...] = panels.MAIN_MEASURES

@@ -1,11 +1,11 @@
-"""The study's fixed choices, in one place, for code written in the layered modules
-(`methods`, `analyses`, `figures`). Older modules still declare their own copies; they
-move here as they are renovated.
+"""The study's fixed choices, in one place. The seed is assigned only here (a test checks);
+draw counts, years and measure names for the layered modules (`methods`, `analyses`,
+`figures`) too. Some older flat modules still declare their own draw counts.
 """
 
 from __future__ import annotations
 
-SEED = 20220202  # the date of the Levelling Up White Paper; seeds every random draw
+SEED = 20220202  # the date of the Levelling Up White Paper; seeds every random draw in the package
 BOOT_DRAWS = 999  # wild cluster bootstrap draws for chapter headlines
 RI_DRAWS = 999  # randomisation-inference reassignments for headlines
 ITL_YEARS = (2004, 2021)  # ONS GVA per hour worked by ITL region: the whole published span

@@ -20,6 +20,7 @@ from pyfixest.estimation import demean
 from scipy import stats
 
 from .estimation import Estimate
+from .study import SEED
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def _draws(g: int, b: int, seed: int, kind: str) -> np.ndarray:
 class WildClusterBootstrap:
     """Exact WCR bootstrap-t for H0: beta = beta0, for any beta0, in O(B G^2) per test."""
 
-    def __init__(self, p: Partialled, B: int = 999, seed: int = 20221202, weights: str = "webb"):
+    def __init__(self, p: Partialled, B: int = 999, seed: int = SEED, weights: str = "webb"):
         self.p, self.B = p, B
         g = p.n_clusters
         # M x_g for each cluster g: the regressor restricted to cluster g, residualised
