@@ -76,21 +76,22 @@ def test_productivity_scenarios_by_hand():
     s = whatif.productivity_scenarios(_headline(), _autonomy(), names={"FRA": "France", "DEU": "Germany"})
     gap = s[s["outcome"] == whatif.PRODUCTIVITY_OUTCOMES[0]].set_index("target")
     low = s[s["outcome"] == whatif.PRODUCTIVITY_OUTCOMES[1]].set_index("target")
-    # median: Δ = 0.1, change −0.03 log points [−0.05, −0.01] = −7.5 % of the 0.4 gap [−12.5, −2.5]
+    # median: Δ = 0.1, change −0.03 ln = −3 log points [−5, −1] = −7.5 % of the 0.4 gap [−12.5, −2.5]
     m = gap.loc["OECD median"]
-    assert (m["change_log"], m["change_log_low"], m["change_log_high"]) == pytest.approx((-0.03, -0.05, -0.01))
+    assert (m["change_lp"], m["change_lp_low"], m["change_lp_high"]) == pytest.approx((-3.0, -5.0, -1.0))
     assert (m["effect"], m["low"], m["high"]) == pytest.approx((-7.5, -12.5, -2.5))
     # upper quartile: Δ = 0.2, −0.06 log points = −15 % of the gap
     assert gap.loc["OECD upper quartile", "effect"] == pytest.approx(-15.0)
     # lower half at the median: 100 (e^0.02 − 1) %, interval 100 (e^−0.01 − 1) to 100 (e^0.04 − 1)
     lm = low.loc["OECD median"]
     assert (lm["effect"], lm["low"], lm["high"]) == pytest.approx((2.0201340, -0.9950166, 4.0810774))
-    # France's 2016 level (0.5, not its 2015 0.9): Δ = 0.4, −0.12 log points = −30 % of the gap
-    assert gap.loc["France", "change_log"] == pytest.approx(-0.12)
+    assert (lm["change_lp"], lm["change_lp_low"], lm["change_lp_high"]) == pytest.approx((2.0, -1.0, 4.0))
+    # France's 2016 level (0.5, not its 2015 0.9): Δ = 0.4, −12 log points = −30 % of the gap
+    assert gap.loc["France", "change_lp"] == pytest.approx(-12.0)
     assert gap.loc["France", "effect"] == pytest.approx(-30.0)
-    # Germany below the UK: Δ = −0.05, the gap widens by 0.015 [0.005, 0.025]
+    # Germany below the UK: Δ = −0.05, the gap widens by 1.5 log points [0.5, 2.5]
     g = gap.loc["Germany"]
-    assert (g["change_log"], g["change_log_low"], g["change_log_high"]) == pytest.approx((0.015, 0.005, 0.025))
+    assert (g["change_lp"], g["change_lp_low"], g["change_lp_high"]) == pytest.approx((1.5, 0.5, 2.5))
     assert set(s["year"]) == {2016} and "GBR" not in set(s["target"])
     assert set(s["measure"]) == {"imf_tax_share"}
 

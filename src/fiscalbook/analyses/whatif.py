@@ -2,10 +2,10 @@
 for each autonomy measure and target level, from the book's headline estimates.
 
 First outcomes, productivity (`productivity_scenarios`, from `productivity.headline()`):
-    per-worker gap:  b4 × Δ log points, and 100 × b4 × Δ / gap_UK % of the UK's gap between
+    per-worker gap:  100 × b4 × Δ log points, and 100 × b4 × Δ / gap_UK % of the UK's gap between
                      the upper and lower half of its TL2 regions (b4: country and year FE);
     lower half:      100 × (exp(b3 × Δ) − 1) % of its GDP per worker (b3: the same model on
-                     the lower half's ln GDP per worker).
+                     the lower half's ln GDP per worker), and 100 × b3 × Δ log points.
 Second outcomes, GDP per head (`scenarios`, from the regions and countries headlines):
     GDP per head:  100 × (exp(b3 × Δ) − 1)  %, b3 from log GDP per head on the measure;
     regional gap:  100 × b4 × Δ / CV_UK       % of the UK's current coefficient of variation,
@@ -88,7 +88,8 @@ def _ends(b: float, lo: float, hi: float, delta: float, f) -> tuple[float, float
 def productivity_scenarios(h: dict, autonomy: pd.DataFrame, names: dict[str, str] | None = None,
                            uk_iso3: str = "GBR") -> pd.DataFrame:
     """One row per measure × target × productivity outcome, the same columns as `scenarios`
-    plus change_log (log points) for the gap rows.
+    plus change_lp, change_lp_low, change_lp_high: the change in log points (100 × ln units,
+    as the landing page states them).
 
     h: productivity.headline() (keys h4_<s>_fe_coef / _boot_ci_low / _boot_ci_high,
     h3_<s>_log_lower_*, h4_<s>_uk_measure / _median_measure / _q75_measure / _measure_year,
@@ -111,14 +112,16 @@ def productivity_scenarios(h: dict, autonomy: pd.DataFrame, names: dict[str, str
         for label, level in levels:
             delta = level - uk
             g = _ends(*fe, delta, lambda x: 100 * x / gap)
-            lg = _ends(*fe, delta, lambda x: x)
+            lg = _ends(*fe, delta, lambda x: 100 * x)
             rows.append(dict(measure=m, year=year, target=label, level=level, uk_level=uk, delta=delta,
                              outcome=PRODUCTIVITY_OUTCOMES[0], effect=g[0], low=g[1], high=g[2],
-                             change_log=lg[0], change_log_low=lg[1], change_log_high=lg[2]))
+                             change_lp=lg[0], change_lp_low=lg[1], change_lp_high=lg[2]))
             if not math.isnan(low[0]):
                 w = _ends(*low, delta, lambda x: 100 * (np.exp(x) - 1))
+                wl = _ends(*low, delta, lambda x: 100 * x)
                 rows.append(dict(measure=m, year=year, target=label, level=level, uk_level=uk, delta=delta,
-                                 outcome=PRODUCTIVITY_OUTCOMES[1], effect=w[0], low=w[1], high=w[2]))
+                                 outcome=PRODUCTIVITY_OUTCOMES[1], effect=w[0], low=w[1], high=w[2],
+                                 change_lp=wl[0], change_lp_low=wl[1], change_lp_high=wl[2]))
     if not rows:
         raise ValueError("the headline has no measure with an FE gap estimate and UK levels")
     return pd.DataFrame(rows)

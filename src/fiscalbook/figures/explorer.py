@@ -33,8 +33,8 @@ def explorer_chart(frame: pd.DataFrame, width: int = 190) -> alt.Chart:
     """One row per outcome (productivity first, then GDP per head), each a dot with its
     95 % interval, for the measure and target picked in the menus; narrow enough for a phone."""
     data = frame.copy()
-    if "change_log" not in data:
-        data["change_log"] = data["change_log_low"] = data["change_log_high"] = float("nan")
+    if "change_lp" not in data:
+        data["change_lp"] = data["change_lp_low"] = data["change_lp_high"] = float("nan")
     data["measure_label"] = data["measure"].map(MEASURE_LABELS).fillna(data["measure"])
     data["row"] = data["outcome"].map(ROW_LABELS).fillna(data["outcome"])
     data["low_shown"] = data["low"].clip(-CLIP, CLIP)
@@ -57,7 +57,7 @@ def explorer_chart(frame: pd.DataFrame, width: int = 190) -> alt.Chart:
                alt.Tooltip("effect:Q", title="Implied change (%)", format="+.1f"),
                alt.Tooltip("low:Q", title="95 % interval, low (%)", format="+.1f"),
                alt.Tooltip("high:Q", title="95 % interval, high (%)", format="+.1f"),
-               alt.Tooltip("change_log:Q", title="Gap change (log points)", format="+.3f")]
+               alt.Tooltip("change_lp:Q", title="Change (log points)", format="+.1f")]
     base = alt.Chart(data).transform_filter(
         "datum.measure_label == whatif_measure && datum.target == whatif_target")
     x_title = ["Implied change for the UK, %", "(gaps: % of the UK's gap)"]
@@ -71,10 +71,10 @@ def explorer_chart(frame: pd.DataFrame, width: int = 190) -> alt.Chart:
         y=y, text=alt.Text("text:N")).transform_calculate(
         text="format(datum.effect, '+.1f') + ' % [' + (isValid(datum.low) ? format(datum.low, '+.1f') + ', '"
              " + format(datum.high, '+.1f') : 'unbounded') + ']'")
-    logs = base.transform_filter("isValid(datum.change_log)").mark_text(
+    logs = base.transform_filter("isValid(datum.change_lp)").mark_text(
         align="left", x=0, dy=16, fontSize=10.5, color="#555").encode(y=y, text="text:N").transform_calculate(
-        text="format(datum.change_log, '+.3f') + ' log points [' + (isValid(datum.change_log_low) ? "
-             "format(datum.change_log_low, '+.3f') + ', ' + format(datum.change_log_high, '+.3f') : 'unbounded') + ']'")
+        text="format(datum.change_lp, '+.1f') + ' log points [' + (isValid(datum.change_lp_low) ? "
+             "format(datum.change_lp_low, '+.1f') + ', ' + format(datum.change_lp_high, '+.1f') : 'unbounded') + ']'")
     info = base.transform_filter(f"datum.outcome == '{order[0]}'").mark_text(
         align="left", baseline="top", fontSize=10.5, color="#444", x=0, y=-30).encode(
         text="detail:N").transform_calculate(
@@ -89,7 +89,7 @@ def explorer_chart(frame: pd.DataFrame, width: int = 190) -> alt.Chart:
         "Interactive chart: choose an autonomy measure and a target level (OECD median, upper quartile or "
         "a named country's level in the stated year); it shows the implied change in the UK's per-worker gap "
         "between the upper and lower half of its regions (as % of that gap and in log points), in the lower "
-        "half's GDP per worker, and, from the older GDP-per-head models, in regional GDP per head and its "
+        "half's GDP per worker (% and log points), and, from the older GDP-per-head models, in regional GDP per head and its "
         "coefficient of variation, each with its 95 % wild-bootstrap interval."))
 
 
